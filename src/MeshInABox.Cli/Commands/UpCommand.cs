@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using MeshInABox.Cli.Rendering;
+using MeshInABox.Domain.Profiles;
+using MeshInABox.Hosting;
+using Spectre.Console;
+
+namespace MeshInABox.Cli.Commands;
+
+/// <summary><c>mesh up</c>: the embedded host, in the foreground until Ctrl-C or SIGTERM.</summary>
+public static class UpCommand
+{
+    public static Command Create()
+    {
+        var profile = new Option<string>("--profile")
+        {
+            Description = "Which iteration of the platform to run.",
+            DefaultValueFactory = _ => MeshProfile.Default.Name,
+        };
+        profile.AcceptOnlyFromAmong([.. MeshProfile.All.Select(p => p.Name), .. MeshProfile.All.Select(p => p.Iteration.ToString(CultureInfo.InvariantCulture))]);
+        var dataDirectory = CommonOptions.DataDirectory();
+        var ephemeral = new Option<bool>("--ephemeral")
+        {
+            Description = "Use a temporary data directory, removed when the mesh stops.",
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "Base port: the registry listens here, later services on the next ports; 0 picks free ports.",
+            DefaultValueFactory = _ => EmbeddedMeshOptions.DefaultBasePort,
+        };
+        port.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 65535)
+            {
+                result.AddError($"--port must be between 0 and 65535, not {value}.");
+            }
+        });
+
+        var command = new Command("up", "Bring the mesh up on this machine (embedded host); Ctrl-C stops it.")
+        {
+            profile, dataDirectory, ephemeral, port,
+        };
+        command.SetAction((result, ct) =>
+        {
+            MeshProfile.TryFind(result.GetValue(profile), out var chosen);
+            var options = new EmbeddedMeshOptions(
+                result.GetValue(ephemeral) ? null : result.GetValue(dataDirectory),
+                result.GetValue(ephemeral),
+                chosen,
+                result.GetValue(port),
+                Environment.GetEnvironmentVariable("ConnectionStrings__meshdb"));
+            return RunAsync(options, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(EmbeddedMeshOptions options, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        AnsiConsole.MarkupLineInterpolated($"[bold]MeshInABox[/] {options.Profile.Name}: {options.Profile.Title}");
+        var started = TimeProvider.System.GetTimestamp();
+        EmbeddedMesh mesh;
+        try
+        {
+            mesh = await EmbeddedMesh.StartAsync(options, new ConsoleStartupProgress(), stop.Token);
+        }
+        catch (MeshHostException error)
+        {
+            ErrorOutput.Write(error.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("Start-up cancelled; everything started was stopped.");
+            return 0;
+        }
+
+        await using (mesh)
+        {
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            MeshStateView.Render(mesh.State!, $"Mesh is up in {elapsed.TotalSeconds:0.0} s. Ctrl-C stops it.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                AnsiConsole.MarkupLine("Stopping the mesh...");
+            }
+        }
+
+        AnsiConsole.MarkupLine(options.Ephemeral ? "Stopped; the ephemeral data directory was removed." : "Stopped.");
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            // Shut down in order instead of letting the runtime exit under the services.
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}

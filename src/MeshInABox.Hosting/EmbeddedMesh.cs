@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MeshInABox.Hosting.Postgres;
+using MeshInABox.Hosting.Services;
+using MeshInABox.Hosting.State;
+using MeshInABox.Registry.Extensions;
+using Npgsql;
+
+namespace MeshInABox.Hosting;
+
+/// <summary>
+/// The embedded host: PostgreSQL (local cluster or given), then the profile's
+/// services in-process on loopback, each awaited until healthy; stops
+/// everything it started, in reverse order.
+/// </summary>
+public sealed class EmbeddedMesh : IAsyncDisposable
+{
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly EmbeddedMeshOptions _options;
+    private readonly List<EmbeddedService> _services = [];
+    private LocalPostgresCluster? _cluster;
+    private bool _stopped;
+
+    private EmbeddedMesh(EmbeddedMeshOptions options, string dataDirectory)
+    {
+        _options = options;
+        DataDirectory = dataDirectory;
+    }
+
+    public string DataDirectory { get; }
+
+    public MeshState? State { get; private set; }
+
+    public static async Task<EmbeddedMesh> StartAsync(EmbeddedMeshOptions options, IStartupProgress progress, CancellationToken ct)
+    {
+        var services = MeshService.For(options.Profile);
+        var ports = AllocatePorts(options.BasePort, services);
+        var mesh = new EmbeddedMesh(options, await PrepareDataDirectoryAsync(options, ct));
+        try
+        {
+            await mesh.StartAllAsync(services, ports, progress, ct);
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync(IReadOnlyList<MeshService> services, int[] ports, IStartupProgress progress, CancellationToken ct)
+    {
+        var (connectionString, postgres) = await progress.StepAsync("PostgreSQL", StartDatabaseAsync, ct);
+
+        var urls = services.Select((s, i) => (s.Name, Url: new Uri($"http://127.0.0.1:{ports[i]}"))).ToList();
+        var settings = new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{RegistryApplicationExtensions.DatabaseName}"] = connectionString,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (name, url) in urls)
+        {
+            // As Aspire's WithReference injects it, so services find each other the same way under both hosts.
+            settings[$"services:{name}:http:0"] = url.ToString();
+        }
+
+        for (var i = 0; i < services.Count; i++)
+        {
+            var service = services[i];
+            var port = ports[i];
+            await progress.StepAsync(service.Name, async stepCt =>
+            {
+                var started = await EmbeddedService.StartAsync(service, port, settings, stepCt);
+                _services.Add(started);
+                await WaitUntilHealthyAsync(started, stepCt);
+                return (started, $"healthy at {started.Url}");
+            }, ct);
+        }
+
+        State = new MeshState(
+            Environment.ProcessId,
+            _options.Profile.Name,
+            DataDirectory,
+            _options.Ephemeral,
+            DateTimeOffset.UtcNow,
+            _services.ToDictionary(s => s.Name, s => s.Url),
+            postgres);
+        await State.WriteAsync(ct);
+    }
+
+    private async Task<((string, PostgresEndpoint), string)> StartDatabaseAsync(CancellationToken ct)
+    {
+        var database = RegistryApplicationExtensions.DatabaseName;
+        if (!string.IsNullOrWhiteSpace(_options.ExternalConnectionString))
+        {
+            var given = new NpgsqlConnectionStringBuilder(_options.ExternalConnectionString);
+            var endpoint = new PostgresEndpoint(given.Host ?? "localhost", given.Port, given.Database ?? database, given.Username ?? "", External: true);
+            return ((_options.ExternalConnectionString, endpoint), $"using ConnectionStrings__meshdb ({endpoint.Host}:{endpoint.Port}/{endpoint.Database})");
+        }
+
+        _cluster = await LocalPostgresCluster.StartAsync(
+            new LocalPostgresOptions(Path.Combine(DataDirectory, "postgres"), Durable: !_options.Ephemeral), ct);
+        await _cluster.EnsureDatabaseAsync(database, ct);
+        var local = new PostgresEndpoint("127.0.0.1", _cluster.Port, database, LocalPostgresCluster.SuperUser, External: false);
+        return ((_cluster.ConnectionString(database), local),
+            $"PostgreSQL {_cluster.Binaries.MajorVersion} on 127.0.0.1:{_cluster.Port}, database {database}");
+    }
+
+    private static async Task WaitUntilHealthyAsync(EmbeddedService service, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = service.Url, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        var last = "no answer yet";
+        while (clock.Elapsed < HealthTimeout)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                var report = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                last = DescribeUnhealthy(report, out var requiresAction);
+                if (requiresAction)
+                {
+                    throw new MeshHostException($"The {service.Name} service is unhealthy and will not recover by itself: {last}");
+                }
+            }
+            catch (Exception error) when (error is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
+            {
+                last = error.Message;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+
+        throw new MeshHostException($"The {service.Name} service did not become healthy within {HealthTimeout.TotalSeconds} s: {last}");
+    }
+
+    private static string DescribeUnhealthy(JsonElement report, out bool requiresAction)
+    {
+        requiresAction = false;
+        var problems = new List<string>();
+        if (report.ValueKind == JsonValueKind.Object && report.TryGetProperty("checks", out var checks))
+        {
+            foreach (var check in checks.EnumerateObject().Where(c => c.Value.GetProperty("status").GetString() != "Healthy"))
+            {
+                problems.Add($"{check.Name}: {check.Value.GetProperty("description").GetString()}");
+                requiresAction |= check.Value.TryGetProperty("data", out var data)
+                    && data.ValueKind == JsonValueKind.Object
+                    && data.TryGetProperty(ServiceDefaults.HealthReportWriter.RequiresActionKey, out var flag)
+                    && flag.ValueKind == JsonValueKind.True;
+            }
+        }
+
+        return problems.Count == 0 ? "unhealthy" : string.Join("; ", problems);
+    }
+
+    private static int[] AllocatePorts(int basePort, IReadOnlyList<MeshService> services)
+    {
+        if (basePort == 0)
+        {
+            return [.. services.Select(_ => Ports.FindFree())];
+        }
+
+        var ports = services.Select((_, i) => basePort + i).ToArray();
+        for (var i = 0; i < ports.Length; i++)
+        {
+            if (Ports.IsInUse(ports[i]))
+            {
+                throw Ports.InUse(ports[i], services[i].Name);
+            }
+        }
+
+        return ports;
+    }
+
+    private static async Task<string> PrepareDataDirectoryAsync(EmbeddedMeshOptions options, CancellationToken ct)
+    {
+        if (options.Ephemeral)
+        {
+            var temporary = Directory.CreateTempSubdirectory("mesh-").FullName;
+            // The PostgreSQL service account must be able to pass through to its cluster directory.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary,
+                    UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+
+            return temporary;
+        }
+
+        var directory = Path.GetFullPath(options.DataDirectory ?? EmbeddedMeshOptions.DefaultDataDirectory);
+        Directory.CreateDirectory(directory);
+        var previous = await MeshState.ReadAsync(directory, ct);
+        if (previous is not null && previous.Pid != Environment.ProcessId && previous.IsRunning)
+        {
+            throw new MeshHostException(
+                $"A mesh is already running from {directory} (pid {previous.Pid}, registry {previous.Services.GetValueOrDefault("registry")}). " +
+                "Stop it first, or use another --data-dir.");
+        }
+
+        return directory;
+    }
+
+    /// <summary>Stops services, then PostgreSQL; removes the state file and, when ephemeral, the directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        for (var i = _services.Count - 1; i >= 0; i--)
+        {
+            await _services[i].DisposeAsync();
+        }
+
+        _services.Clear();
+        if (_cluster is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await _cluster.StopAsync(immediate: _options.Ephemeral, timeout.Token);
+        }
+
+        if (_options.Ephemeral)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        else if (State is not null)
+        {
+            File.Delete(MeshState.PathIn(DataDirectory));
+        }
+    }
+}

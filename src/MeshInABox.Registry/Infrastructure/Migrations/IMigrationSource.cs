@@ -1,0 +1,7 @@
+namespace MeshInABox.Registry.Infrastructure.Migrations;
+
+/// <summary>Where the migrator reads its scripts from.</summary>
+public interface IMigrationSource
+{
+    IReadOnlyList<Migration> Load();
+}
