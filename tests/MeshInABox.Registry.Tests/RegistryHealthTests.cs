@@ -15,7 +15,7 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
     public async Task Health_AfterMigrations_ReportsPostgresAndSchemaHealthy()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var factory = Registry(await server.DatabaseForAsync(GetType()));
+        await using var factory = Registry(await server.NewDatabaseAsync(nameof(RegistryHealthTests)));
         using var client = factory.CreateClient();
 
         var report = await WaitForHealthAsync(client, r => r.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString() == "Healthy", ct);
@@ -32,7 +32,7 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
     {
         var ct = TestContext.Current.CancellationToken;
         var broken = new Migration(1, "broken", "CREATE TABLE ok (id int);\nSELEC 1;");
-        await using var factory = Registry(await server.DatabaseForAsync(GetType()), new FixedSource(broken));
+        await using var factory = Registry(await server.NewDatabaseAsync(nameof(RegistryHealthTests)), new FixedSource(broken));
         using var client = factory.CreateClient();
 
         var report = await WaitForHealthAsync(client, r => r.GetProperty("checks").GetProperty("migrations").TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object, ct);

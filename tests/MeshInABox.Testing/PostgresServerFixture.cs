@@ -42,13 +42,20 @@ public sealed partial class PostgresServerFixture : IAsyncLifetime
 
     /// <summary>The database of one test class, created on first use.</summary>
     public Task<string> DatabaseForAsync(Type testClass) =>
-        _databases.GetOrAdd(testClass.FullName!, _ => new Lazy<Task<string>>(() => CreateDatabaseAsync(testClass))).Value;
+        _databases.GetOrAdd(testClass.FullName!, _ => new Lazy<Task<string>>(() => CreateDatabaseAsync(testClass.Name))).Value;
 
-    private async Task<string> CreateDatabaseAsync(Type testClass)
+    /// <summary>
+    /// A database for one test alone, for tests that run a whole service
+    /// (which owns its schema) and so cannot share the class's database.
+    /// </summary>
+    public Task<string> NewDatabaseAsync(string label) =>
+        _databases.GetOrAdd(label + Guid.NewGuid(), _ => new Lazy<Task<string>>(() => CreateDatabaseAsync(label))).Value;
+
+    private async Task<string> CreateDatabaseAsync(string label)
     {
         // Unique per run too, so a shared MESH_TEST_POSTGRES server never hands over an old run's rows.
         var suffix = "_" + Guid.NewGuid().ToString("N")[..8];
-        var stem = NonIdentifier().Replace(testClass.Name.ToLowerInvariant(), "_");
+        var stem = NonIdentifier().Replace(label.ToLowerInvariant(), "_");
         var name = "t_" + stem[..Math.Min(stem.Length, 50)] + suffix;
 
         await using var connection = new NpgsqlConnection(_maintenanceConnectionString);
