@@ -9,5 +9,8 @@ public static class MeshCommand
     {
         UpCommand.Create(),
         StatusCommand.Create(),
+        ValidateCommand.Create(),
+        ContractCommand.Create(),
+        SamplesCommand.Create(),
     };
 }

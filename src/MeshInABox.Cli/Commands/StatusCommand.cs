@@ -44,7 +44,7 @@ public static class StatusCommand
                 : $"The mesh recorded in {directory} (pid {state.Pid}) is not running; its state file is stale.";
             if (format == OutputFormat.Json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { running = false, reason }, JsonOptions));
+                CliJson.Write(new { running = false, reason });
             }
             else
             {
@@ -65,9 +65,8 @@ public static class StatusCommand
         var healthy = postgresReachable && services.Values.All(s => s.Health == "Healthy");
         if (format == OutputFormat.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(
-                new { running = true, healthy, state.Pid, state.Profile, state.DataDirectory, state.StartedAt, services, postgres = new { state.Postgres, reachable = postgresReachable } },
-                JsonOptions));
+            CliJson.Write(
+                new { running = true, healthy, state.Pid, state.Profile, state.DataDirectory, state.StartedAt, services, postgres = new { state.Postgres, reachable = postgresReachable } });
         }
         else
         {
@@ -108,7 +107,6 @@ public static class StatusCommand
         }
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 }
 
 /// <summary>One service's answer to <c>/health</c>.</summary>

@@ -1,0 +1,129 @@
+using MeshInABox.Domain.Documents;
+using YamlDotNet.RepresentationModel;
+
+namespace MeshInABox.Domain.Products;
+
+/// <summary>Reads a manifest, reporting every malformed field with its position.</summary>
+public static class ManifestReader
+{
+    public static readonly string[] FileNames = ["dataproduct.json", "dataproduct.yaml", "dataproduct.yml"];
+
+    public sealed record Result(DataProductManifest? Manifest, IReadOnlyList<DocumentError> Errors);
+
+    /// <exception cref="DocumentParseException">The text is not well-formed JSON or YAML.</exception>
+    public static Result Read(string text, string file)
+    {
+        var root = StructuredText.ParseMapping(text, file);
+        var reader = new NodeReader(file);
+        var fields = root.Children
+            .Where(kv => kv.Key is YamlScalarNode { Value: not null })
+            .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!, kv => reader.At(kv.Value));
+
+        var id = reader.String(root, "id", "", required: true);
+        var name = reader.String(root, "name", "", required: true);
+        var domain = reader.String(root, "domain", "", required: true);
+        var owner = reader.String(root, "owner", "", required: true);
+        var description = reader.String(root, "description", "") ?? "";
+        var businessUnit = reader.String(root, "businessUnit", "");
+        var tags = reader.Strings(root, "tags", "");
+        var classification = ReadEnum<Classification>(reader, root, "classification");
+        var status = ReadEnum<ProductStatus>(reader, root, "status") ?? ProductStatus.Draft;
+        var outputs = ReadOutputs(reader, reader.Sequence(root, "outputs", "", required: true));
+        var inputs = ReadInputs(reader, reader.Sequence(root, "inputs", ""));
+        ReportUnknownFields(reader, root, "", KnownFields);
+
+        if (id is null || name is null || domain is null || owner is null)
+        {
+            return new Result(null, reader.Errors);
+        }
+
+        var manifest = new DataProductManifest(
+            id, name, domain, owner, description, businessUnit, tags, classification, status,
+            outputs, inputs, reader.At(root), fields);
+        return new Result(manifest, reader.Errors);
+    }
+
+    private static readonly HashSet<string> KnownFields =
+        ["$schema", "id", "name", "domain", "owner", "description", "businessUnit", "tags", "classification", "status", "outputs", "inputs"];
+
+    private static readonly HashSet<string> KnownOutputFields =
+        ["name", "kind", "location", "storageTemplate", "contract", "streamContract", "transform", "source", "description"];
+
+    private static List<ProductOutput> ReadOutputs(NodeReader reader, YamlSequenceNode? sequence)
+    {
+        var outputs = new List<ProductOutput>();
+        foreach (var (item, path) in reader.Mappings(sequence, "outputs"))
+        {
+            var name = reader.String(item, "name", path, required: true);
+            var kind = ReadEnum<OutputKind>(reader, item, "kind", path);
+            if (kind is null && NodeReader.Child(item, "kind") is null)
+            {
+                reader.Error(item, NodeReader.Join(path, "kind"), "'kind' is required: one of csv, postgres, lakehouse, kafka.");
+            }
+
+            ReportUnknownFields(reader, item, path, KnownOutputFields);
+            if (name is not null && kind is not null)
+            {
+                outputs.Add(new ProductOutput(
+                    name, kind.Value,
+                    reader.String(item, "location", path),
+                    reader.String(item, "storageTemplate", path),
+                    reader.String(item, "contract", path),
+                    reader.String(item, "streamContract", path),
+                    reader.String(item, "transform", path),
+                    reader.String(item, "source", path),
+                    reader.At(item)));
+            }
+        }
+
+        return outputs;
+    }
+
+    private static List<ProductInput> ReadInputs(NodeReader reader, YamlSequenceNode? sequence)
+    {
+        var inputs = new List<ProductInput>();
+        foreach (var (item, path) in reader.Mappings(sequence, "inputs"))
+        {
+            var product = reader.String(item, "product", path, required: true);
+            var output = reader.String(item, "output", path);
+            if (product is not null)
+            {
+                inputs.Add(new ProductInput(product, output, reader.At(item)));
+            }
+        }
+
+        return inputs;
+    }
+
+    private static T? ReadEnum<T>(NodeReader reader, YamlMappingNode map, string key, string path = "")
+        where T : struct, Enum
+    {
+        var text = reader.String(map, key, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && !int.TryParse(text, out _))
+        {
+            return value;
+        }
+
+        var allowed = string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
+        reader.Error(NodeReader.Child(map, key)!, NodeReader.Join(path, key), $"'{text}' is not a valid {key}: use one of {allowed}.");
+        return null;
+    }
+
+    // A misspelt field would otherwise be silently ignored ("desription").
+    private static void ReportUnknownFields(NodeReader reader, YamlMappingNode map, string path, HashSet<string> known)
+    {
+        foreach (var key in map.Children.Keys.OfType<YamlScalarNode>())
+        {
+            if (key.Value is not null && !known.Contains(key.Value) && !key.Value.StartsWith("x-", StringComparison.Ordinal))
+            {
+                reader.Error(key, NodeReader.Join(path, key.Value),
+                    $"Unknown field '{key.Value}'. Known fields: {string.Join(", ", known.Where(k => k != "$schema"))}; extensions start with 'x-'.");
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using MeshInABox.Domain.Governance;
+
+namespace MeshInABox.MeshRepository;
+
+/// <summary>The outcome of validating a mesh repo, with the exit code CI acts on.</summary>
+public sealed record ValidationReport(string Root, int Products, IReadOnlyList<Finding> Findings)
+{
+    public const int Clean = 0;
+    public const int PolicyViolations = 1;
+    public const int UnreadableInput = 2;
+
+    public int Errors => Findings.Count(f => f.Severity == Severity.Error);
+
+    public int Warnings => Findings.Count(f => f.Severity == Severity.Warning);
+
+    /// <summary>0 clean (warnings allowed), 1 policy errors, 2 some input could not be read.</summary>
+    public int ExitCode =>
+        Findings.Any(f => f.Kind == FindingKind.Unreadable) ? UnreadableInput
+        : Errors > 0 ? PolicyViolations
+        : Clean;
+}
