@@ -14,7 +14,7 @@ public static class ErrorOutput
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
         if (System.Console.IsErrorRedirected)
         {
-            // Scripts grep messages: keep each on one line instead of wrapping at 80 columns.
+            // As for stdout (Program.cs): one message per line when piped.
             console.Profile.Width = int.MaxValue / 2;
         }
 

@@ -27,7 +27,7 @@ public static class CsvCheck
         foreach (var missing in expected.Where(name => !header.Contains(name, StringComparer.Ordinal)))
         {
             yield return new Problem(
-                $"{file.DisplayPath} has no column '{missing}', which contract object '{contract.Name}' defines.",
+                $"The header has no column '{missing}', which contract object '{contract.Name}' defines.",
                 new(file.DisplayPath, 1, HeaderColumn(header, header.Count)));
         }
 
@@ -36,14 +36,14 @@ public static class CsvCheck
             if (!expected.Contains(header[i], StringComparer.Ordinal))
             {
                 yield return new Problem(
-                    $"{file.DisplayPath} has column '{header[i]}', which contract object '{contract.Name}' does not define.",
+                    $"The header has column '{header[i]}', which contract object '{contract.Name}' does not define.",
                     new(file.DisplayPath, 1, HeaderColumn(header, i)));
             }
         }
 
         foreach (var duplicate in header.GroupBy(h => h, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            yield return new Problem($"{file.DisplayPath} names column '{duplicate.Key}' more than once.", new(file.DisplayPath, 1, 1));
+            yield return new Problem($"The header names column '{duplicate.Key}' more than once.", new(file.DisplayPath, 1, 1));
         }
     }
 
@@ -68,7 +68,7 @@ public static class CsvCheck
             {
                 if (reported++ < MaxReportedValues)
                 {
-                    yield return new Problem($"{file.DisplayPath} line {line} has {csv.FieldCount} fields, the header has {header.Count}.", new(file.DisplayPath, line, 1));
+                    yield return new Problem($"Line {line} has {csv.FieldCount} fields, the header has {header.Count}.", new(file.DisplayPath, line, 1));
                 }
                 else
                 {
@@ -89,7 +89,7 @@ public static class CsvCheck
                 if (reported++ < MaxReportedValues)
                 {
                     yield return new Problem(
-                        $"{file.DisplayPath} line {line}, column '{property.Name}': {problem}",
+                        $"Line {line}, column '{property.Name}': {problem}",
                         new(file.DisplayPath, line, FieldColumn(csv, index)));
                 }
                 else
@@ -101,7 +101,7 @@ public static class CsvCheck
 
         if (more > 0)
         {
-            yield return new Problem($"{file.DisplayPath}: {more} more bad value(s) not listed.", new(file.DisplayPath, lastLine, 1));
+            yield return new Problem($"{more} more bad value(s) in {file.DisplayPath} not listed.", new(file.DisplayPath, lastLine, 1));
         }
     }
 
