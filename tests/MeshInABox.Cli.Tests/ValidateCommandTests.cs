@@ -1,0 +1,55 @@
+using System.Text.Json;
+using MeshInABox.Testing;
+
+namespace MeshInABox.Cli.Tests;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _root = TemporaryDirectory.Create("mesh-validate-");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Validate_SampleMesh_ExitsZero()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (exitCode, output, _) = await MeshProcess.RunAsync(_root, ct, "validate", RepositoryLayout.SampleMesh);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("0 error(s)", output);
+    }
+
+    [Fact]
+    public async Task Validate_PolicyViolation_ExitsOneWithFileLineAndFix()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var mesh = RepositoryLayout.CopySampleMesh(Path.Combine(_root, "mesh"));
+        var manifest = Path.Combine(mesh, "content", "catalogue", "dataproduct.json");
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest, ct)).Replace("\"owner\": \"team-yellow\"", "\"owner\": \" \""), ct);
+
+        var text = await MeshProcess.RunAsync(_root, ct, "validate", mesh);
+        var json = await MeshProcess.RunAsync(_root, ct, "validate", mesh, "--format", "json");
+
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("content/catalogue/dataproduct.json:6:12: error owner-present: Product 'content.catalogue' has no owner.", text.Output);
+        Assert.Contains("fix: Set 'owner'", text.Output);
+        Assert.Equal(1, json.ExitCode);
+        var finding = Assert.Single(JsonDocument.Parse(json.Output).RootElement.GetProperty("findings").EnumerateArray());
+        Assert.Equal("owner-present", finding.GetProperty("policy").GetString());
+        Assert.Equal(6, finding.GetProperty("line").GetInt32());
+    }
+
+    [Fact]
+    public async Task Validate_MalformedFile_ExitsTwo()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var product = Directory.CreateDirectory(Path.Combine(_root, "mesh", "sales", "orders")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(product, "dataproduct.yaml"), "id: sales.orders\nname: [Orders\n", ct);
+
+        var (exitCode, output, _) = await MeshProcess.RunAsync(_root, ct, "validate", Path.Combine(_root, "mesh"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("sales/orders/dataproduct.yaml:3:1: error unreadable:", output);
+    }
+}

@@ -1,0 +1,37 @@
+namespace MeshInABox.Testing;
+
+/// <summary>Where the repository's own files (samples, docs) are, found from the test binaries.</summary>
+public static class RepositoryLayout
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string SampleMesh => Path.Combine(Root, "samples", "messflix");
+
+    public static string Docs => Path.Combine(Root, "docs");
+
+    /// <summary>A private copy of the sample mesh, for tests that break it on purpose.</summary>
+    public static string CopySampleMesh(string destination)
+    {
+        foreach (var file in Directory.EnumerateFiles(SampleMesh, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(destination, Path.GetRelativePath(SampleMesh, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return destination;
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "MeshInABox.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"MeshInABox.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
