@@ -87,7 +87,7 @@ public static class ContractReader
             }
         }
 
-        ReportDuplicates(reader, objects.Select(o => (o.Name, o.At)), "schema object");
+        ReportDuplicates(reader, objects.Select(o => (o.Name, o.At)), "schema object", "schema");
         return objects;
     }
 
@@ -144,7 +144,7 @@ public static class ContractReader
             }
         }
 
-        ReportDuplicates(reader, properties.Select(p => (p.Name, p.At)), "property");
+        ReportDuplicates(reader, properties.Select(p => (p.Name, p.At)), "property", basePath);
         return properties;
     }
 
@@ -279,14 +279,14 @@ public static class ContractReader
         return servers;
     }
 
-    private static void ReportDuplicates(NodeReader reader, IEnumerable<(string Name, SourceLocation At)> items, string what)
+    private static void ReportDuplicates(NodeReader reader, IEnumerable<(string Name, SourceLocation At)> items, string what, string path)
     {
         foreach (var group in items.GroupBy(i => i.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             var first = group.First().At;
             foreach (var duplicate in group.Skip(1))
             {
-                reader.Error(duplicate.At, group.Key, $"Duplicate {what} '{group.Key}' (first defined at line {first.Line}).");
+                reader.Error(duplicate.At, $"{path}[{group.Key}]", $"Duplicate {what} '{group.Key}' (first defined at line {first.Line}).");
             }
         }
     }
