@@ -4,6 +4,7 @@ using System.Text.Json;
 using MeshInABox.Hosting.Postgres;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Hosting.State;
+using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Extensions;
 using Npgsql;
 
@@ -55,10 +56,14 @@ public sealed class EmbeddedMesh : IAsyncDisposable
         var (connectionString, postgres) = await progress.StepAsync("PostgreSQL", StartDatabaseAsync, ct);
 
         var urls = services.Select((s, i) => (s.Name, Url: new Uri($"http://127.0.0.1:{ports[i]}"))).ToList();
+        var signingKey = MeshState.SigningKeyPath(DataDirectory);
+        LocalSigningKey.EnsureExists(signingKey);
         var settings = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{RegistryApplicationExtensions.DatabaseName}"] = connectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tokens minted by 'mesh token' for this mesh are signed with this key.
+            ["Registry:Auth:SigningKeyFile"] = signingKey,
         };
         foreach (var (name, url) in urls)
         {

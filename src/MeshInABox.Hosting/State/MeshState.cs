@@ -26,6 +26,9 @@ public sealed record MeshState(
 
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
+    /// <summary>The mesh's local token signing key; persistent with the data directory.</summary>
+    public static string SigningKeyPath(string dataDirectory) => Path.Combine(dataDirectory, "keys", "registry-signing.key");
+
     public async Task WriteAsync(CancellationToken ct)
     {
         // Write then rename, so a reader never sees half a file.

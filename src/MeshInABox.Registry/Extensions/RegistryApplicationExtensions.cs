@@ -1,8 +1,16 @@
+using Dapper;
 using MeshInABox.Registry.Apis;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Registry.Kafka;
+using MeshInABox.Registry.OpenApi;
+using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Scalar.AspNetCore;
 
 namespace MeshInABox.Registry.Extensions;
 
@@ -13,16 +21,51 @@ namespace MeshInABox.Registry.Extensions;
 public static class RegistryApplicationExtensions
 {
     public const string DatabaseName = "meshdb";
+    public const string KafkaConnectionName = "kafka";
 
     /// <summary>Tables live in their own schema so services can share one database.</summary>
     public const string SchemaName = "registry";
 
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
+        // Row records use PascalCase; columns use snake_case.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
         builder.AddServiceDefaults();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.AddOptions<RegistryOptions>()
+            .BindConfiguration(RegistryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>() ?? new RegistryOptions();
+
         builder.AddRegistryDatabase();
+        builder.AddRegistryAuth(options.Auth);
+        builder.Services.AddRegistryOpenApi(options.Auth);
+
+        builder.Services.AddSingleton<ProductStore>();
+        builder.Services.AddSingleton<VersionStore>();
+        builder.Services.AddSingleton<EndpointStore>();
+        builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddSingleton<PublishingSignal>();
+        builder.Services.AddSingleton<PublishingWorker>();
+        if (options.WorkerEnabled)
+        {
+            builder.Services.AddHostedService(services => services.GetRequiredService<PublishingWorker>());
+        }
+
+        var kafka = builder.Configuration.GetConnectionString(KafkaConnectionName);
+        if (!string.IsNullOrWhiteSpace(kafka))
+        {
+            builder.Services.AddSingleton(new KafkaRelayOptions(kafka));
+            builder.Services.AddHostedService<OutboxKafkaRelay>();
+        }
+
         return builder;
     }
 
@@ -30,8 +73,18 @@ public static class RegistryApplicationExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestSizeLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
         app.MapServiceInfoApi();
+        app.MapDataProductsApi();
+        app.MapVersionsApi();
+        app.MapEndpointsApi();
+        app.MapEventsApi();
         return app;
     }
 

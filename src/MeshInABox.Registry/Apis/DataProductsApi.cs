@@ -1,0 +1,170 @@
+using System.Security.Claims;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace MeshInABox.Registry.Apis;
+
+/// <summary>Registering, finding and retiring data products.</summary>
+public static class DataProductsApi
+{
+    public static IEndpointRouteBuilder MapDataProductsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("/data-products").WithTags("Data products").RequireAuthorization(RegistryAuthExtensions.ReadPolicy);
+        var writes = app.MapGroup("/data-products").WithTags("Data products").RequireAuthorization(RegistryAuthExtensions.WritePolicy);
+
+        writes.MapPost("/", RegisterProduct).WithName(nameof(RegisterProduct))
+            .WithSummary("Register a data product.")
+            .WithDescription("The id defaults to <domain>.<name in kebab case>. 409 when a product has that id already.");
+        reads.MapGet("/", ListProducts).WithName(nameof(ListProducts))
+            .WithSummary("Search data products by text (name, description, tags), domain, owner, tag and status, a page at a time.");
+        reads.MapGet("/{productId}", GetProduct).WithName(nameof(GetProduct))
+            .WithSummary("A data product, with its deprecation notice if it has one.");
+        writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct))
+            .WithSummary("Deprecate a product: consumers see the sunset date and the message.");
+        writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct))
+            .WithSummary("Retire a deprecated product after its sunset: it stays readable as history but takes no new versions.");
+        return app;
+    }
+
+    public static async Task<Results<Created<DataProductResponse>, ValidationProblem, ProblemHttpResult>> RegisterProduct(
+        RegisterProductRequest body, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+    {
+        var checks = new RequestChecks();
+        var name = checks.Required(body.Name, "name");
+        var domain = checks.Required(body.Domain, "domain");
+        var owner = checks.Required(body.Owner, "owner");
+        var description = checks.Required(body.Description, "description");
+        var classification = checks.Classification(body.Classification);
+        var id = body.Id ?? (domain.Length > 0 && name.Length > 0 ? $"{RequestChecks.Slug(domain)}.{RequestChecks.Slug(name)}" : "");
+        if (id.Length > 0)
+        {
+            checks.ProductId(id, "id");
+            if (domain.Length > 0 && !id.StartsWith(domain + ".", StringComparison.Ordinal))
+            {
+                checks.Add("id", $"'{id}' must start with its domain '{domain}.'.");
+            }
+        }
+
+        checks.Outputs(body.Outputs);
+        if (checks.Failed)
+        {
+            return TypedResults.ValidationProblem(checks.Errors);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, domain))
+        {
+            return Forbidden(user, domain);
+        }
+
+        var registered = await products.RegisterAsync(
+            new ProductStore.NewProduct(id, name, domain, owner, description, body.BusinessUnit, body.Tags ?? [], classification, body.Outputs ?? [], body.Inputs ?? []),
+            time.GetUtcNow(), ct);
+        return registered is null
+            ? TypedResults.Problem($"A data product with id '{id}' is already registered.", statusCode: StatusCodes.Status409Conflict, title: "Product exists")
+            : TypedResults.Created($"/data-products/{id}", registered);
+    }
+
+    public static async Task<Results<Ok<ProductPage>, ValidationProblem>> ListProducts(
+        ProductStore products, IOptions<RegistryOptions> options, CancellationToken ct,
+        string? q = null, string? domain = null, string? owner = null, string? tag = null, string? status = null, int page = 1, int pageSize = 50)
+    {
+        var checks = new RequestChecks();
+        if (page < 1)
+        {
+            checks.Add("page", "'page' starts at 1.");
+        }
+
+        if (pageSize < 1 || pageSize > options.Value.MaxPageSize)
+        {
+            checks.Add("pageSize", $"'pageSize' must be between 1 and {options.Value.MaxPageSize}.");
+        }
+
+        if (status is not null and not ("active" or "deprecated" or "retired"))
+        {
+            checks.Add("status", $"'{status}' is not a product status: use active, deprecated or retired.");
+        }
+
+        return checks.Failed
+            ? TypedResults.ValidationProblem(checks.Errors)
+            : TypedResults.Ok(await products.SearchAsync(new ProductStore.Search(Blank(q), Blank(domain), Blank(owner), Blank(tag), status, page, pageSize), ct));
+    }
+
+    public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> GetProduct(string productId, ProductStore products, CancellationToken ct) =>
+        await products.GetAsync(productId, ct) is { } product ? TypedResults.Ok(product) : NotFound(productId);
+
+    public static async Task<Results<Ok<DataProductResponse>, ValidationProblem, ProblemHttpResult>> DeprecateProduct(
+        string productId, DeprecateProductRequest body, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+    {
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return NotFound(productId);
+        }
+
+        var now = time.GetUtcNow();
+        var checks = new RequestChecks();
+        var message = checks.Required(body.Message, "message");
+        if (body.SunsetAt is null)
+        {
+            checks.Add("sunsetAt", "'sunsetAt' is required: when the product goes away.");
+        }
+        else if (body.SunsetAt <= now)
+        {
+            checks.Add("sunsetAt", "'sunsetAt' must be in the future, to give consumers time to move.");
+        }
+
+        if (checks.Failed)
+        {
+            return TypedResults.ValidationProblem(checks.Errors);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
+        {
+            return Forbidden(user, product.Domain);
+        }
+
+        return product.Status == "retired"
+            ? TypedResults.Problem($"'{productId}' is retired already.", statusCode: StatusCodes.Status409Conflict, title: "Product retired")
+            : TypedResults.Ok(await products.DeprecateAsync(productId, body.SunsetAt!.Value, message, now, ct));
+    }
+
+    public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
+        string productId, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+    {
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return NotFound(productId);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
+        {
+            return Forbidden(user, product.Domain);
+        }
+
+        var now = time.GetUtcNow();
+        return product switch
+        {
+            { Status: "retired" } => TypedResults.Ok(product),
+            { Deprecation: null } => TypedResults.Problem(
+                $"'{productId}' is not deprecated: deprecate it with a sunset date first, so consumers are warned.",
+                statusCode: StatusCodes.Status409Conflict, title: "Not deprecated"),
+            { Deprecation.SunsetAt: var sunset } when sunset > now => TypedResults.Problem(
+                $"'{productId}' may be retired after its sunset, {sunset:u}.", statusCode: StatusCodes.Status409Conflict, title: "Before sunset"),
+            _ => TypedResults.Ok(await products.RetireAsync(productId, now, ct)),
+        };
+    }
+
+    internal static ProblemHttpResult NotFound(string productId) =>
+        TypedResults.Problem($"No data product '{productId}' is registered.", statusCode: StatusCodes.Status404NotFound, title: "Unknown product");
+
+    internal static ProblemHttpResult Forbidden(ClaimsPrincipal user, string domain) =>
+        TypedResults.Problem(
+            $"This token may write products of the domains [{RegistryAuthExtensions.Domains(user)}], not of '{domain}'. Ask for a token for '{domain}'.",
+            statusCode: StatusCodes.Status403Forbidden, title: "Other domain");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

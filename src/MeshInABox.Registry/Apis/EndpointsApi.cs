@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MeshInABox.Registry.Apis;
+
+/// <summary>The locator: where each output's data lives.</summary>
+public static class EndpointsApi
+{
+    public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.ReadPolicy)
+            .MapGet("/", GetEndpoints).WithName(nameof(GetEndpoints))
+            .WithSummary("Where each output's data lives: file path, host/database/schema/table, lakehouse table or topic. Never secrets.");
+        app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.WritePolicy)
+            .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint))
+            .WithSummary("Record where an output's data lives (the storage plane calls this after provisioning).");
+        return app;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<EndpointResponse>>, ProblemHttpResult>> GetEndpoints(
+        string productId, ProductStore products, EndpointStore endpoints, CancellationToken ct) =>
+        await products.GetAsync(productId, ct) is null
+            ? DataProductsApi.NotFound(productId)
+            : TypedResults.Ok(await endpoints.ListAsync(productId, ct));
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutEndpoint(
+        string productId, string output, PutEndpointRequest body, ClaimsPrincipal user,
+        ProductStore products, EndpointStore endpoints, TimeProvider time, CancellationToken ct)
+    {
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return DataProductsApi.NotFound(productId);
+        }
+
+        var checks = new RequestChecks();
+        checks.Outputs([new ProductOutputDto(output, body.Kind)]);
+        if (product.Outputs.All(o => o.Name != output))
+        {
+            checks.Add("output", $"'{productId}' has no output '{output}' (it has {string.Join(", ", product.Outputs.Select(o => o.Name))}).");
+        }
+
+        if (body.Location is not { ValueKind: System.Text.Json.JsonValueKind.Object } location)
+        {
+            checks.Add("location", "'location' is required: an object saying where the data is.");
+        }
+        else
+        {
+            checks.NoSecrets(location, "location");
+        }
+
+        if (checks.Failed)
+        {
+            return TypedResults.ValidationProblem(checks.Errors);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
+        {
+            return DataProductsApi.Forbidden(user, product.Domain);
+        }
+
+        await endpoints.PutAsync(productId, output, body.Kind!.ToLowerInvariant(), body.Location!.Value, time.GetUtcNow(), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using System.Text.Json;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Publishing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Semver;
+
+namespace MeshInABox.Registry.Apis;
+
+/// <summary>Publishing versions (idempotent, validated in the background) and following their status.</summary>
+public static class VersionsApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapVersionsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.ReadPolicy);
+        var writes = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.WritePolicy);
+
+        writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion))
+            .WithSummary("Publish a version with its ODCS contract; validation runs in the background.")
+            .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409.");
+        reads.MapGet("/", ListVersions).WithName(nameof(ListVersions)).WithSummary("Every version of a product, rejected ones included.");
+        reads.MapGet("/{version}", GetVersion).WithName(nameof(GetVersion))
+            .WithSummary("A version's status: accepted, validating, active or rejected (with the reasons and the changes).");
+        return app;
+    }
+
+    public static async Task<Results<Accepted<VersionResponse>, ValidationProblem, ProblemHttpResult>> PublishVersion(
+        string productId,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        PublishVersionRequest body,
+        ClaimsPrincipal user,
+        ProductStore products,
+        VersionStore versions,
+        PublishingSignal signal,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
+        {
+            return TypedResults.Problem(
+                $"The {IdempotencyKeyHeader} header is required (1 to 200 characters): retries with the same key never publish twice.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Missing Idempotency-Key");
+        }
+
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return DataProductsApi.NotFound(productId);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
+        {
+            return DataProductsApi.Forbidden(user, product.Domain);
+        }
+
+        var checks = new RequestChecks();
+        var versionText = checks.Required(body.Version, "version");
+        SemVersion? version = null;
+        if (versionText.Length > 0 && !SemVersion.TryParse(versionText, SemVersionStyles.Strict, out version))
+        {
+            checks.Add("version", $"'{versionText}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).");
+        }
+
+        string? contract = null;
+        if (body.Contract is not { } contractJson || contractJson.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            checks.Add("contract", "'contract' is required: the ODCS document, as YAML text or a JSON object.");
+        }
+        else
+        {
+            var (yaml, error) = SubmittedContract.Normalise(contractJson);
+            if (error is not null)
+            {
+                checks.Add("contract", $"The contract cannot be read: {error}");
+            }
+            else if (SubmittedContract.DeclaredVersion(yaml!) is var declared && version is not null && declared != versionText)
+            {
+                checks.Add("contract.version", $"The contract says version '{declared}', the request '{versionText}': they must match.");
+            }
+
+            contract = yaml;
+        }
+
+        var outputs = body.Outputs ?? product.Outputs;
+        checks.Outputs(outputs);
+        if (outputs.Count == 0)
+        {
+            checks.Add("outputs", "The product has no outputs: give them here or register them with the product.");
+        }
+
+        if (checks.Failed)
+        {
+            return TypedResults.ValidationProblem(checks.Errors);
+        }
+
+        var outputsJson = ProductStore.Json(outputs);
+        var submission = new VersionStore.Submission(
+            productId, version!, contract!,
+            SubmittedContract.Hash(contract!, outputsJson),
+            outputs, idempotencyKey,
+            SubmittedContract.Hash(versionText, body.Contract!.Value.GetRawText(), body.Outputs is null ? "" : outputsJson));
+        var (outcome, row) = await versions.SubmitAsync(submission, time.GetUtcNow(), ct);
+        switch (outcome)
+        {
+            case VersionStore.Outcome.Accepted:
+                signal.Notify();
+                return Accepted(row!);
+            case VersionStore.Outcome.Repeated:
+                return Accepted(row!);
+            case VersionStore.Outcome.ProductNotFound:
+                return DataProductsApi.NotFound(productId);
+            case VersionStore.Outcome.ProductRetired:
+                return TypedResults.Problem($"'{productId}' is retired: it stays readable as history but takes no new versions.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Product retired");
+            case VersionStore.Outcome.KeyReusedWithOtherBody:
+                return TypedResults.Problem(
+                    $"{IdempotencyKeyHeader} '{idempotencyKey}' was used for another request (version {row!.Version}). Use a new key for a new request.",
+                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused");
+            default:
+                return TypedResults.Problem(
+                    $"Version {versionText} of '{productId}' is already published ({row!.Status}) with other content. Publish a new version number.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Version exists");
+        }
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<VersionResponse>>, ProblemHttpResult>> ListVersions(
+        string productId, ProductStore products, VersionStore versions, CancellationToken ct)
+    {
+        if (await products.GetAsync(productId, ct) is null)
+        {
+            return DataProductsApi.NotFound(productId);
+        }
+
+        var rows = await versions.ListAsync(productId, ct);
+        return TypedResults.Ok<IReadOnlyList<VersionResponse>>([.. rows.Select(r => r.ToResponse())]);
+    }
+
+    public static async Task<Results<Ok<VersionResponse>, ProblemHttpResult>> GetVersion(
+        string productId, string version, VersionStore versions, CancellationToken ct) =>
+        await versions.GetAsync(productId, version, ct) is { } row
+            ? TypedResults.Ok(row.ToResponse())
+            : TypedResults.Problem($"'{productId}' has no version {version}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown version");
+
+    private static Accepted<VersionResponse> Accepted(VersionStore.VersionRow row) =>
+        TypedResults.Accepted($"/data-products/{row.ProductId}/versions/{row.Version}", row.ToResponse());
+}

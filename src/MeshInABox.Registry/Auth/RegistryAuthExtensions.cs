@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using MeshInABox.Domain.Access;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace MeshInABox.Registry.Auth;
+
+/// <summary>
+/// JWT bearer tokens from a real OIDC issuer (Registry:Auth:Authority) or signed
+/// with the mesh's local key (Registry:Auth:SigningKeyFile, what <c>mesh token</c> uses).
+/// </summary>
+public static class RegistryAuthExtensions
+{
+    public const string ReadPolicy = "dpr.read";
+    public const string WritePolicy = "dpr.write";
+
+    public static IHostApplicationBuilder AddRegistryAuth(this IHostApplicationBuilder builder, RegistryAuthOptions auth)
+    {
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                // Keep claim names as issued ("scope", "mesh_domain"), not mapped to WS-* URIs.
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters.ValidAudience = auth.Audience;
+                options.TokenValidationParameters.NameClaimType = "sub";
+                if (!string.IsNullOrWhiteSpace(auth.Authority))
+                {
+                    options.Authority = auth.Authority;
+                    options.MetadataAddress = auth.MetadataAddress ?? "";
+                    options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+                }
+                else if (!string.IsNullOrWhiteSpace(auth.SigningKeyFile))
+                {
+                    options.TokenValidationParameters.ValidIssuer = MeshAccess.LocalIssuer;
+                    options.TokenValidationParameters.IssuerSigningKey = LocalSigningKey.Read(auth.SigningKeyFile);
+                }
+                else
+                {
+                    // No issuer configured: no token can be valid, so every write is refused with 401.
+                    options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => [];
+                }
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(WritePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, MeshAccess.WriteScope)))
+            .AddPolicy(ReadPolicy, policy =>
+            {
+                if (auth.RequireReadScope)
+                {
+                    policy.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, MeshAccess.ReadScope) || HasScope(c.User, MeshAccess.WriteScope));
+                }
+                else
+                {
+                    policy.RequireAssertion(_ => true);
+                }
+            });
+        return builder;
+    }
+
+    public static bool HasScope(ClaimsPrincipal user, string scope) =>
+        user.FindAll(MeshAccess.ScopeClaim).Any(c => c.Value.Split(' ').Contains(scope, StringComparer.Ordinal));
+
+    /// <summary>A token writes only products of the domains it names.</summary>
+    public static bool CanWrite(ClaimsPrincipal user, string domain) =>
+        user.FindAll(MeshAccess.DomainClaim).Any(c => c.Value == domain || c.Value == MeshAccess.AnyDomain);
+
+    public static string Domains(ClaimsPrincipal user) =>
+        string.Join(", ", user.FindAll(MeshAccess.DomainClaim).Select(c => c.Value).DefaultIfEmpty("none"));
+}

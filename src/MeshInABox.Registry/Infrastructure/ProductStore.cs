@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Dapper;
+using MeshInABox.Registry.Model;
+using Npgsql;
+
+namespace MeshInABox.Registry.Infrastructure;
+
+/// <summary>Data products in PostgreSQL; every change writes its event in the same transaction.</summary>
+public sealed class ProductStore(NpgsqlDataSource dataSource)
+{
+    private const string SelectProduct = """
+        SELECT p.id, p.name, p.domain, p.owner, p.description, p.business_unit, p.tags, p.classification, p.status,
+               p.outputs::text AS outputs, p.inputs::text AS inputs, p.sunset_at, p.deprecation_message,
+               p.created_at, p.updated_at,
+               (SELECT v.version FROM product_versions v
+                WHERE v.product_id = p.id AND v.status = 'active'
+                ORDER BY v.major DESC, v.minor DESC, v.patch DESC LIMIT 1) AS latest_version
+        FROM data_products p
+        """;
+
+    public sealed record NewProduct(
+        string Id, string Name, string Domain, string Owner, string Description, string? BusinessUnit,
+        IReadOnlyList<string> Tags, string Classification, IReadOnlyList<ProductOutputDto> Outputs, IReadOnlyList<ProductInputDto> Inputs);
+
+    /// <returns>The product, or null when the id is taken.</returns>
+    public async Task<DataProductResponse?> RegisterAsync(NewProduct product, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO data_products (id, name, domain, owner, description, business_unit, tags, classification, status,
+                                       outputs, inputs, created_at, updated_at)
+            VALUES (@Id, @Name, @Domain, @Owner, @Description, @BusinessUnit, @Tags, @Classification, 'active',
+                    @outputs::jsonb, @inputs::jsonb, @now, @now)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            new
+            {
+                product.Id, product.Name, product.Domain, product.Owner, product.Description, product.BusinessUnit,
+                Tags = product.Tags.ToArray(), product.Classification,
+                outputs = Json(product.Outputs), inputs = Json(product.Inputs), now,
+            },
+            transaction, cancellationToken: ct));
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        await Outbox.AppendAsync(transaction, Outbox.Events.ProductRegistered, product.Id, product, now, ct);
+        var registered = await GetAsync(transaction, product.Id, ct);
+        await transaction.CommitAsync(ct);
+        return registered;
+    }
+
+    public async Task<DataProductResponse?> GetAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.id = @id", new { id }, cancellationToken: ct));
+        return row?.ToResponse();
+    }
+
+    public sealed record Search(string? Q, string? Domain, string? Owner, string? Tag, string? Status, int Page, int PageSize);
+
+    public async Task<ProductPage> SearchAsync(Search search, CancellationToken ct)
+    {
+        const string Where = """
+            WHERE (@Q IS NULL OR p.name ILIKE '%' || @Q || '%' OR p.description ILIKE '%' || @Q || '%' OR p.id ILIKE '%' || @Q || '%'
+                   OR EXISTS (SELECT 1 FROM unnest(p.tags) t WHERE t ILIKE '%' || @Q || '%'))
+              AND (@Domain IS NULL OR p.domain = @Domain)
+              AND (@Owner IS NULL OR p.owner = @Owner)
+              AND (@Tag IS NULL OR @Tag = ANY (p.tags))
+              AND (@Status IS NULL OR p.status = @Status)
+            """;
+        var args = new
+        {
+            search.Q, search.Domain, search.Owner, search.Tag, search.Status,
+            limit = search.PageSize, offset = (search.Page - 1) * search.PageSize,
+        };
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM data_products p " + Where, args, cancellationToken: ct));
+        var rows = await connection.QueryAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " " + Where + " ORDER BY p.id LIMIT @limit OFFSET @offset", args, cancellationToken: ct));
+        return new ProductPage([.. rows.Select(r => r.ToResponse())], search.Page, search.PageSize, total);
+    }
+
+    public async Task<DataProductResponse> DeprecateAsync(string id, DateTimeOffset sunsetAt, string message, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE data_products SET status = 'deprecated', sunset_at = @sunsetAt, deprecation_message = @message, updated_at = @now
+            WHERE id = @id
+            """,
+            new { id, sunsetAt, message, now }, transaction, cancellationToken: ct));
+        await Outbox.AppendAsync(transaction, Outbox.Events.ProductDeprecated, id, new { sunsetAt, message }, now, ct);
+        var product = await GetAsync(transaction, id, ct);
+        await transaction.CommitAsync(ct);
+        return product!;
+    }
+
+    public async Task<DataProductResponse> RetireAsync(string id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE data_products SET status = 'retired', updated_at = @now WHERE id = @id",
+            new { id, now }, transaction, cancellationToken: ct));
+        await Outbox.AppendAsync(transaction, Outbox.Events.ProductRetired, id, new { retiredAt = now }, now, ct);
+        var product = await GetAsync(transaction, id, ct);
+        await transaction.CommitAsync(ct);
+        return product!;
+    }
+
+    private static async Task<DataProductResponse?> GetAsync(NpgsqlTransaction transaction, string id, CancellationToken ct)
+    {
+        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.id = @id", new { id }, transaction, cancellationToken: ct));
+        return row?.ToResponse();
+    }
+
+    internal static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
+
+    /// <summary>A row as Dapper reads it; properties, because Dapper reads text[] as an untyped array.</summary>
+    internal sealed class ProductRow
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Domain { get; init; } = "";
+        public string Owner { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string? BusinessUnit { get; init; }
+        public string[] Tags { get; init; } = [];
+        public string Classification { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string Outputs { get; init; } = "[]";
+        public string Inputs { get; init; } = "[]";
+        public DateTime? SunsetAt { get; init; }
+        public string? DeprecationMessage { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+        public string? LatestVersion { get; init; }
+
+        public DataProductResponse ToResponse() => new(
+            Id, Name, Domain, Owner, Description, BusinessUnit, Tags, Classification, Status,
+            JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [],
+            JsonSerializer.Deserialize<List<ProductInputDto>>(Inputs, JsonSerializerOptions.Web) ?? [],
+            SunsetAt is null ? null : new DeprecationNotice(Time.Utc(SunsetAt.Value), DeprecationMessage ?? ""),
+            LatestVersion, Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
+    }
+}

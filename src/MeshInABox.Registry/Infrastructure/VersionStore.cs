@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Dapper;
+using MeshInABox.Registry.Model;
+using Npgsql;
+using Semver;
+
+namespace MeshInABox.Registry.Infrastructure;
+
+/// <summary>
+/// Published versions. Publishing takes the product's row lock, so the
+/// idempotency key, the version number and the product's lifecycle are
+/// checked and written as one step however many clients race.
+/// </summary>
+public sealed class VersionStore(NpgsqlDataSource dataSource)
+{
+    private const string SelectVersion = """
+        SELECT id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+               reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+        FROM product_versions
+        """;
+
+    public sealed record Submission(
+        string ProductId, SemVersion Version, string Contract, string ContentHash,
+        IReadOnlyList<ProductOutputDto> Outputs, string IdempotencyKey, string RequestHash);
+
+    public enum Outcome
+    {
+        Accepted,
+        Repeated,
+        ProductNotFound,
+        ProductRetired,
+        KeyReusedWithOtherBody,
+        VersionTaken,
+    }
+
+    public async Task<(Outcome Outcome, VersionRow? Version)> SubmitAsync(Submission submission, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var productStatus = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM data_products WHERE id = @ProductId FOR UPDATE", submission, transaction, cancellationToken: ct));
+        if (productStatus is null)
+        {
+            return (Outcome.ProductNotFound, null);
+        }
+
+        var sameKey = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @ProductId AND idempotency_key = @IdempotencyKey", submission, transaction, cancellationToken: ct));
+        if (sameKey is not null)
+        {
+            return sameKey.RequestHash == submission.RequestHash ? (Outcome.Repeated, sameKey) : (Outcome.KeyReusedWithOtherBody, sameKey);
+        }
+
+        if (productStatus == "retired")
+        {
+            return (Outcome.ProductRetired, null);
+        }
+
+        var sameNumber = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @ProductId AND version = @version AND status <> 'rejected'",
+            new { submission.ProductId, version = submission.Version.ToString() }, transaction, cancellationToken: ct));
+        if (sameNumber is not null)
+        {
+            // The same content under another key is the same version; other content may not reuse the number.
+            return sameNumber.ContentHash == submission.ContentHash ? (Outcome.Repeated, sameNumber) : (Outcome.VersionTaken, sameNumber);
+        }
+
+        var row = await connection.QuerySingleAsync<VersionRow>(new CommandDefinition(
+            """
+            INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, content_hash, outputs,
+                                          idempotency_key, request_hash, created_at, updated_at)
+            VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @ContentHash, @outputs::jsonb,
+                    @IdempotencyKey, @RequestHash, @now, @now)
+            RETURNING id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+                      reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+            """,
+            new
+            {
+                submission.ProductId, version = submission.Version.ToString(),
+                major = (int)submission.Version.Major, minor = (int)submission.Version.Minor, patch = (int)submission.Version.Patch,
+                submission.Contract, submission.ContentHash, outputs = ProductStore.Json(submission.Outputs),
+                submission.IdempotencyKey, submission.RequestHash, now,
+            },
+            transaction, cancellationToken: ct));
+        await Outbox.AppendAsync(transaction, Outbox.Events.VersionAccepted, submission.ProductId, new { version = row.Version }, now, ct);
+        await transaction.CommitAsync(ct);
+        return (Outcome.Accepted, row);
+    }
+
+    public async Task<VersionRow?> GetAsync(string productId, string version, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // A number may have been rejected before it was accepted again: show the live one, else the latest attempt.
+        return await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @productId AND version = @version ORDER BY (status <> 'rejected') DESC, id DESC",
+            new { productId, version }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<VersionRow>> ListAsync(string productId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @productId ORDER BY major, minor, patch, id", new { productId }, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    /// <summary>
+    /// Takes the oldest accepted version, or one whose validator's lease ran out
+    /// (it crashed), and leases it to this worker.
+    /// </summary>
+    public async Task<VersionRow?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
+            """
+            UPDATE product_versions
+            SET status = 'validating', attempts = attempts + 1, lease_until = @leaseUntil, updated_at = @now
+            WHERE id = (
+                SELECT id FROM product_versions
+                WHERE status = 'accepted' OR (status = 'validating' AND lease_until < @now)
+                ORDER BY id
+                FOR UPDATE SKIP LOCKED
+                LIMIT 1)
+            RETURNING id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+                      reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+            """,
+            new { now, leaseUntil = now + lease }, cancellationToken: ct));
+    }
+
+    /// <summary>The latest active version before this one, to check the new one against.</summary>
+    public async Task<VersionRow?> PreviousActiveAsync(string productId, long beforeId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @productId AND status = 'active' AND id <> @beforeId ORDER BY major DESC, minor DESC, patch DESC LIMIT 1",
+            new { productId, beforeId }, cancellationToken: ct));
+    }
+
+    public sealed record Verdict(bool Active, IReadOnlyList<VersionReason> Reasons, IReadOnlyList<ContractChangeDto> Changes, IReadOnlyList<(string Output, string Kind, object Location)> Endpoints);
+
+    /// <summary>
+    /// Records the verdict if this worker still holds the lease it claimed with
+    /// (a worker that lost it to another must not overwrite that one's result).
+    /// </summary>
+    public async Task<bool> CompleteAsync(VersionRow claimed, Verdict verdict, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE product_versions
+            SET status = @status, reasons = @reasons::jsonb, changes = @changes::jsonb, lease_until = NULL, updated_at = @now
+            WHERE id = @Id AND status = 'validating' AND attempts = @Attempts
+            """,
+            new
+            {
+                claimed.Id, claimed.Attempts, status = verdict.Active ? "active" : "rejected",
+                reasons = ProductStore.Json(verdict.Reasons), changes = ProductStore.Json(verdict.Changes), now,
+            },
+            transaction, cancellationToken: ct));
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        if (verdict.Active)
+        {
+            foreach (var (output, kind, location) in verdict.Endpoints)
+            {
+                await EndpointStore.UpsertAsync(transaction, claimed.ProductId, output, kind, location, now, ct);
+            }
+        }
+
+        await Outbox.AppendAsync(
+            transaction,
+            verdict.Active ? Outbox.Events.VersionPublished : Outbox.Events.VersionRejected,
+            claimed.ProductId,
+            new { version = claimed.Version, reasons = verdict.Reasons, changes = verdict.Changes },
+            now, ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    public sealed record VersionRow(
+        long Id, string ProductId, string Version, string Status, string Contract, string ContentHash, string Outputs,
+        string RequestHash, string Reasons, string Changes, int Attempts, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
+    {
+        public IReadOnlyList<ProductOutputDto> OutputList =>
+            JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [];
+
+        public VersionResponse ToResponse() => new(
+            ProductId, Version, Status,
+            JsonSerializer.Deserialize<List<VersionReason>>(Reasons, JsonSerializerOptions.Web) ?? [],
+            JsonSerializer.Deserialize<List<ContractChangeDto>>(Changes, JsonSerializerOptions.Web) ?? [],
+            Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
+    }
+}

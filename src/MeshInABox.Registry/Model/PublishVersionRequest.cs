@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace MeshInABox.Registry.Model;
+
+/// <summary>
+/// Body of <c>POST /data-products/{productId}/versions</c>. <c>contract</c> is the
+/// ODCS document, as YAML text or as a JSON object; <c>outputs</c> default to the product's.
+/// </summary>
+public sealed record PublishVersionRequest(string? Version, JsonElement? Contract, IReadOnlyList<ProductOutputDto>? Outputs = null);

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MeshInABox.Domain.Contracts;
+using MeshInABox.Domain.Documents;
+
+namespace MeshInABox.Registry.Publishing;
+
+/// <summary>
+/// A contract as a client sent it (YAML text or a JSON object), normalised to
+/// YAML so that the same contract always hashes and stores the same way.
+/// </summary>
+public static class SubmittedContract
+{
+    /// <returns>The YAML, or the reason the contract cannot be read at all.</returns>
+    public static (string? Yaml, string? Error) Normalise(JsonElement contract)
+    {
+        var (text, file) = contract.ValueKind switch
+        {
+            JsonValueKind.String => (contract.GetString() ?? "", "contract.yaml"),
+            JsonValueKind.Object => (contract.GetRawText(), "contract.json"),
+            _ => ((string?)null, ""),
+        };
+        if (text is null)
+        {
+            return (null, "The contract must be ODCS YAML text or a JSON object.");
+        }
+
+        try
+        {
+            return (ContractWriter.Write(StructuredText.ParseMapping(text, file)), null);
+        }
+        catch (DocumentParseException error)
+        {
+            return (null, $"line {error.Error.Location.Line}, column {error.Error.Location.Column}: {error.Error.Message}");
+        }
+    }
+
+    public static string Hash(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))));
+
+    /// <summary>The contract's own version field, to check it matches the published version.</summary>
+    public static string? DeclaredVersion(string yaml) =>
+        NodeReader.Child(StructuredText.ParseMapping(yaml, "contract.yaml"), "version") is YamlDotNet.RepresentationModel.YamlScalarNode { Value: var v } ? v : null;
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MeshInABox.Registry;
+
+/// <summary>Settings of the registry, section <c>Registry</c>.</summary>
+public sealed class RegistryOptions
+{
+    public const string SectionName = "Registry";
+
+    /// <summary>Largest request body accepted (contracts included).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    [Range(1, 1000)]
+    public int MaxPageSize { get; set; } = 200;
+
+    /// <summary>How long a worker holds a version it validates before another may take it over.</summary>
+    public TimeSpan ValidationLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker looks for accepted versions when nothing woke it.</summary>
+    public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public bool WorkerEnabled { get; set; } = true;
+
+    public RegistryAuthOptions Auth { get; set; } = new();
+}
+
+/// <summary>Token validation: a real OIDC issuer (Authority) or the mesh's local signing key.</summary>
+public sealed class RegistryAuthOptions
+{
+    /// <summary>OIDC issuer URL; its metadata gives the signing keys.</summary>
+    public string? Authority { get; set; }
+
+    public string? MetadataAddress { get; set; }
+
+    public string Audience { get; set; } = Domain.Access.MeshAccess.Audience;
+
+    /// <summary>File holding the local HMAC signing key (base64), written by the embedded host.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>When true, reads need the dpr.read scope too; the embedded host leaves reads open.</summary>
+    public bool RequireReadScope { get; set; }
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+}

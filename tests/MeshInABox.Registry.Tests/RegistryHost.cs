@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MeshInABox.Domain.Access;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MeshInABox.Registry.Tests;
+
+/// <summary>The registry on a real PostgreSQL database, with a local signing key and a clock the test moves.</summary>
+public sealed class RegistryHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly string _keyDirectory;
+
+    private RegistryHost(WebApplicationFactory<Program> factory, string keyDirectory, FakeTimeProvider time)
+    {
+        _factory = factory;
+        _keyDirectory = keyDirectory;
+        Time = time;
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public string SigningKeyFile => Path.Combine(_keyDirectory, "signing.key");
+
+    public static async Task<RegistryHost> StartAsync(PostgresServerFixture server, Type testClass, IDictionary<string, string>? settings = null)
+    {
+        var connectionString = await server.DatabaseForAsync(testClass);
+        var keyDirectory = TemporaryDirectory.Create("mesh-keys-");
+        LocalSigningKey.EnsureExists(Path.Combine(keyDirectory, "signing.key"));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:meshdb", connectionString);
+            builder.UseSetting("Registry:Auth:SigningKeyFile", Path.Combine(keyDirectory, "signing.key"));
+            builder.UseSetting("Registry:WorkerPollInterval", "00:00:00.100");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        });
+        var host = new RegistryHost(factory, keyDirectory, time);
+        await host.WaitUntilHealthyAsync();
+        return host;
+    }
+
+    public T Service<T>()
+        where T : notnull => _factory.Services.GetRequiredService<T>();
+
+    public HttpClient Anonymous() => _factory.CreateClient();
+
+    /// <summary>A client with a dpr.read + dpr.write token for <paramref name="domains"/>.</summary>
+    public HttpClient Writer(params string[] domains) => WithToken(Token(domains, MeshAccess.ReadScope, MeshAccess.WriteScope));
+
+    public HttpClient WithToken(string token)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public string Token(IEnumerable<string> domains, params string[] scopes) =>
+        LocalTokens.Issue(SigningKeyFile, "test-user", domains, scopes, TimeSpan.FromHours(1));
+
+    /// <summary>Polls a version until the worker has decided it.</summary>
+    public async Task<JsonElement> WaitForDecisionAsync(HttpClient client, string productId, string version, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var body = await client.GetFromJsonAsync<JsonElement>($"/data-products/{productId}/versions/{version}", limit.Token);
+            if (body.GetProperty("status").GetString() is "active" or "rejected")
+            {
+                return body;
+            }
+
+            await Task.Delay(50, limit.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        Directory.Delete(_keyDirectory, recursive: true);
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var client = _factory.CreateClient();
+        for (var i = 0; i < 300; i++)
+        {
+            using var response = await client.GetAsync("/health");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("The registry did not become healthy.");
+    }
+}

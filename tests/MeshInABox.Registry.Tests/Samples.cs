@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace MeshInABox.Registry.Tests;
+
+/// <summary>Request bodies for registry tests, each with its own product id so tests never share rows.</summary>
+public static class Samples
+{
+    public static string NewName() => "titles " + Guid.NewGuid().ToString("N")[..10];
+
+    public static object Product(string name, string domain = "content", string classification = "open") => new
+    {
+        name,
+        domain,
+        owner = "team-yellow",
+        description = "Every title Messflix streams, with genre and release year.",
+        businessUnit = "streaming",
+        tags = new[] { "content", "catalogue" },
+        classification,
+        outputs = new[] { new { name = "titles", kind = "csv", location = "/data/titles.csv" } },
+    };
+
+    public static string IdOf(string name, string domain = "content") => $"{domain}.{name.Replace(' ', '-')}";
+
+    public const string ContractTemplate = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: titles
+        version: {VERSION}
+        status: active
+        schema:
+          - name: titles
+            properties:
+              - name: title_id
+                logicalType: string
+                required: true
+              - name: genre
+                logicalType: string
+              - name: release_year
+                logicalType: integer
+        """;
+
+    public static string Contract(string version, Func<string, string>? edit = null) =>
+        (edit ?? (c => c))(ContractTemplate.Replace("{VERSION}", version, StringComparison.Ordinal));
+
+    public static object Version(string version, string? contract = null) => new { version, contract = contract ?? Contract(version) };
+
+    public static async Task<string> RegisterAsync(HttpClient writer, CancellationToken ct, string domain = "content", string classification = "open")
+    {
+        var name = NewName();
+        using var response = await writer.PostAsJsonAsync("/data-products", Product(name, domain, classification), ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+    }
+
+    public static async Task<HttpResponseMessage> PublishAsync(HttpClient writer, string productId, object body, string key, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/data-products/{productId}/versions") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await writer.SendAsync(request, ct);
+    }
+}
