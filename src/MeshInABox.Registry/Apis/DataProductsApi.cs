@@ -17,15 +17,21 @@ public static class DataProductsApi
 
         writes.MapPost("/", RegisterProduct).WithName(nameof(RegisterProduct))
             .WithSummary("Register a data product.")
-            .WithDescription("The id defaults to <domain>.<name in kebab case>. 409 when a product has that id already.");
+            .WithDescription("The id defaults to <domain>.<name in kebab case>. 409 when a product has that id already.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         reads.MapGet("/", ListProducts).WithName(nameof(ListProducts))
             .WithSummary("Search data products by text (name, description, tags), domain, owner, tag and status, a page at a time.");
         reads.MapGet("/{productId}", GetProduct).WithName(nameof(GetProduct))
-            .WithSummary("A data product, with its deprecation notice if it has one.");
+            .WithSummary("A data product, with its deprecation notice if it has one.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct))
-            .WithSummary("Deprecate a product: consumers see the sunset date and the message.");
+            .WithSummary("Deprecate a product: consumers see the sunset date and the message.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct))
-            .WithSummary("Retire a deprecated product after its sunset: it stays readable as history but takes no new versions.");
+            .WithSummary("Retire a deprecated product after its sunset: it stays readable as history but takes no new versions.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

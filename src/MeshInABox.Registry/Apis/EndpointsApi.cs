@@ -13,10 +13,12 @@ public static class EndpointsApi
     {
         app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.ReadPolicy)
             .MapGet("/", GetEndpoints).WithName(nameof(GetEndpoints))
-            .WithSummary("Where each output's data lives: file path, host/database/schema/table, lakehouse table or topic. Never secrets.");
+            .WithSummary("Where each output's data lives: file path, host/database/schema/table, lakehouse table or topic. Never secrets.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.WritePolicy)
             .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint))
-            .WithSummary("Record where an output's data lives (the storage plane calls this after provisioning).");
+            .WithSummary("Record where an output's data lives (the storage plane calls this after provisioning).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

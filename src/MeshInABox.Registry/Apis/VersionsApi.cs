@@ -22,10 +22,15 @@ public static class VersionsApi
 
         writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion))
             .WithSummary("Publish a version with its ODCS contract; validation runs in the background.")
-            .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409.");
-        reads.MapGet("/", ListVersions).WithName(nameof(ListVersions)).WithSummary("Every version of a product, rejected ones included.");
+            .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        reads.MapGet("/", ListVersions).WithName(nameof(ListVersions)).WithSummary("Every version of a product, rejected ones included.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         reads.MapGet("/{version}", GetVersion).WithName(nameof(GetVersion))
-            .WithSummary("A version's status: accepted, validating, active or rejected (with the reasons and the changes).");
+            .WithSummary("A version's status: accepted, validating, active or rejected (with the reasons and the changes).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
