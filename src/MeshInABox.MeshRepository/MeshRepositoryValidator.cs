@@ -193,7 +193,8 @@ public static class MeshRepositoryValidator
         return result.Policies;
     }
 
-    private static IEnumerable<string> FindManifests(string root) =>
+    /// <summary>Every product manifest below a mesh repo root, in a stable order.</summary>
+    public static IEnumerable<string> FindManifests(string root) =>
         Directory.EnumerateFiles(root, "dataproduct.*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4 })
             .Where(f => ManifestReader.FileNames.Contains(Path.GetFileName(f)))
             .Order(StringComparer.Ordinal);

@@ -9,6 +9,8 @@ public static class MeshCommand
     {
         UpCommand.Create(),
         StatusCommand.Create(),
+        TokenCommand.Create(),
+        RegisterCommand.Create(),
         ValidateCommand.Create(),
         ContractCommand.Create(),
         SamplesCommand.Create(),

@@ -91,6 +91,16 @@ public static class VersionsApi
             contract = yaml;
         }
 
+        string? streamContract = null;
+        if (body.StreamContract is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } streamJson)
+        {
+            (streamContract, var streamError) = SubmittedContract.Normalise(streamJson);
+            if (streamError is not null)
+            {
+                checks.Add("streamContract", $"The AsyncAPI document cannot be read: {streamError}");
+            }
+        }
+
         var outputs = body.Outputs ?? product.Outputs;
         checks.Outputs(outputs);
         if (outputs.Count == 0)
@@ -105,10 +115,10 @@ public static class VersionsApi
 
         var outputsJson = ProductStore.Json(outputs);
         var submission = new VersionStore.Submission(
-            productId, version!, contract!,
-            SubmittedContract.Hash(contract!, outputsJson),
+            productId, version!, contract!, streamContract,
+            SubmittedContract.Hash(contract!, streamContract ?? "", outputsJson),
             outputs, idempotencyKey,
-            SubmittedContract.Hash(versionText, body.Contract!.Value.GetRawText(), body.Outputs is null ? "" : outputsJson));
+            SubmittedContract.Hash(versionText, body.Contract!.Value.GetRawText(), body.StreamContract?.GetRawText() ?? "", body.Outputs is null ? "" : outputsJson));
         var (outcome, row) = await versions.SubmitAsync(submission, time.GetUtcNow(), ct);
         switch (outcome)
         {

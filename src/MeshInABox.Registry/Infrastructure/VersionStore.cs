@@ -14,13 +14,13 @@ namespace MeshInABox.Registry.Infrastructure;
 public sealed class VersionStore(NpgsqlDataSource dataSource)
 {
     private const string SelectVersion = """
-        SELECT id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+        SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
                reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
         FROM product_versions
         """;
 
     public sealed record Submission(
-        string ProductId, SemVersion Version, string Contract, string ContentHash,
+        string ProductId, SemVersion Version, string Contract, string? StreamContract, string ContentHash,
         IReadOnlyList<ProductOutputDto> Outputs, string IdempotencyKey, string RequestHash);
 
     public enum Outcome
@@ -67,18 +67,18 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
         var row = await connection.QuerySingleAsync<VersionRow>(new CommandDefinition(
             """
-            INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, content_hash, outputs,
+            INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, stream_contract, content_hash, outputs,
                                           idempotency_key, request_hash, created_at, updated_at)
-            VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @ContentHash, @outputs::jsonb,
+            VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @StreamContract, @ContentHash, @outputs::jsonb,
                     @IdempotencyKey, @RequestHash, @now, @now)
-            RETURNING id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+            RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
                       reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
             """,
             new
             {
                 submission.ProductId, version = submission.Version.ToString(),
                 major = (int)submission.Version.Major, minor = (int)submission.Version.Minor, patch = (int)submission.Version.Patch,
-                submission.Contract, submission.ContentHash, outputs = ProductStore.Json(submission.Outputs),
+                submission.Contract, submission.StreamContract, submission.ContentHash, outputs = ProductStore.Json(submission.Outputs),
                 submission.IdempotencyKey, submission.RequestHash, now,
             },
             transaction, cancellationToken: ct));
@@ -121,7 +121,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 ORDER BY id
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
-            RETURNING id, product_id, version, status, contract, content_hash, outputs::text AS outputs, request_hash,
+            RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
                       reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
@@ -182,7 +182,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     }
 
     public sealed record VersionRow(
-        long Id, string ProductId, string Version, string Status, string Contract, string ContentHash, string Outputs,
+        long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
         string RequestHash, string Reasons, string Changes, int Attempts, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public IReadOnlyList<ProductOutputDto> OutputList =>

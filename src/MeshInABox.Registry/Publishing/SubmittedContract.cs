@@ -7,8 +7,8 @@ using MeshInABox.Domain.Documents;
 namespace MeshInABox.Registry.Publishing;
 
 /// <summary>
-/// A contract as a client sent it (YAML text or a JSON object), normalised to
-/// YAML so that the same contract always hashes and stores the same way.
+/// A contract (ODCS, or AsyncAPI for streams) as a client sent it, YAML text or
+/// a JSON object, normalised to YAML so the same contract always hashes and stores the same way.
 /// </summary>
 public static class SubmittedContract
 {
@@ -23,7 +23,7 @@ public static class SubmittedContract
         };
         if (text is null)
         {
-            return (null, "The contract must be ODCS YAML text or a JSON object.");
+            return (null, "The contract must be YAML text or a JSON object.");
         }
 
         try

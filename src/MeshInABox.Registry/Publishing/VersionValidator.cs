@@ -2,6 +2,7 @@ using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Documents;
 using MeshInABox.Domain.Governance;
 using MeshInABox.Domain.Products;
+using MeshInABox.Domain.Streams;
 using MeshInABox.Domain.Versioning;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Model;
@@ -22,7 +23,9 @@ public static class VersionValidator
         reasons.AddRange(read.Errors.Select(e => new VersionReason("contract", "odcs", $"{(e.Path is null ? "" : e.Path + ": ")}{e.Message}", null, e.Location.Line, e.Location.Column)));
 
         var outputs = version.OutputList;
-        var review = new ProductReview(Manifest(product, outputs), [.. Manifest(product, outputs).Outputs.Select(o => new OutputReview(o, read, null, null, null, null, null, null))]);
+        var stream = version.StreamContract is null ? null : AsyncApiDocument.Read(version.StreamContract, "stream-contract.yaml");
+        var manifest = Manifest(product, outputs, stream is not null);
+        var review = new ProductReview(manifest, [.. manifest.Outputs.Select(o => new OutputReview(o, read, null, o.Kind == OutputKind.Kafka ? stream : null, null, null, null, null))]);
         foreach (var violation in GlobalPolicies.All.SelectMany(p => p.Evaluate(review)).Where(v => v.Severity == Severity.Error))
         {
             // Contract errors are already listed; policies restate them.
@@ -47,25 +50,25 @@ public static class VersionValidator
             }
         }
 
-        var endpoints = outputs.Select(o => (o.Name!, o.Kind!, Endpoint(o))).ToList();
+        var endpoints = outputs.Select(o => (o.Name!, o.Kind!, Endpoint(o, stream?.Document))).ToList();
         return new VersionStore.Verdict(reasons.Count == 0, reasons, changes, endpoints);
     }
 
     /// <summary>What publishing alone can say about where data lives; the storage plane fills in the rest.</summary>
-    private static object Endpoint(ProductOutputDto output) => output.Kind switch
+    private static object Endpoint(ProductOutputDto output, AsyncApiDocument? stream) => output.Kind switch
     {
         "csv" => new { path = output.Location },
-        "kafka" => new { topic = output.Location, provisioned = output.Location is not null },
+        "kafka" => new { topic = output.Location ?? stream?.Channels.FirstOrDefault()?.Address, provisioned = false },
         _ => new { storageTemplate = output.StorageTemplate, provisioned = false },
     };
 
-    private static DataProductManifest Manifest(DataProductResponse product, IReadOnlyList<ProductOutputDto> outputs) => new(
+    private static DataProductManifest Manifest(DataProductResponse product, IReadOnlyList<ProductOutputDto> outputs, bool hasStreamContract) => new(
         product.Id, product.Name, product.Domain, product.Owner, product.Description, product.BusinessUnit, product.Tags,
         Enum.TryParse<Classification>(product.Classification, true, out var classification) ? classification : null,
         Enum.TryParse<ProductStatus>(product.Status, true, out var status) ? status : ProductStatus.Active,
         [.. outputs.Select(o => new ProductOutput(
             o.Name!, Enum.Parse<OutputKind>(o.Kind!, ignoreCase: true), o.Location, o.StorageTemplate,
-            "contract.yaml", null, o.Transform, o.Source, SourceLocation.StartOf("request")))],
+            "contract.yaml", hasStreamContract ? "stream-contract.yaml" : null, o.Transform, o.Source, SourceLocation.StartOf("request")))],
         [.. product.Inputs.Where(i => i.Product is not null).Select(i => new ProductInput(i.Product!, i.Output, SourceLocation.StartOf("request")))],
         SourceLocation.StartOf("request"),
         new Dictionary<string, SourceLocation>());

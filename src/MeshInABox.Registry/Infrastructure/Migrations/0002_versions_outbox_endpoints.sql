@@ -22,6 +22,7 @@ CREATE TABLE product_versions (
     patch            integer     NOT NULL,
     status           text        NOT NULL CHECK (status IN ('accepted', 'validating', 'active', 'rejected')),
     contract         text        NOT NULL,
+    stream_contract  text,
     content_hash     text        NOT NULL,
     outputs          jsonb       NOT NULL,
     idempotency_key  text        NOT NULL,

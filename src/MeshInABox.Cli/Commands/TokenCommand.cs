@@ -1,0 +1,56 @@
+using System.CommandLine;
+using MeshInABox.Cli.Rendering;
+using MeshInABox.Domain.Access;
+using MeshInABox.Hosting.State;
+using MeshInABox.Registry.Auth;
+
+namespace MeshInABox.Cli.Commands;
+
+/// <summary><c>mesh token</c>: a bearer token signed with the mesh's local key, for scripts and curl.</summary>
+public static class TokenCommand
+{
+    public static Command Create()
+    {
+        var dataDirectory = CommonOptions.DataDirectory();
+        var domains = new Option<string[]>("--domain")
+        {
+            Description = "A domain the token may write (repeat for several; * for all).",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var scopes = new Option<string[]>("--scope")
+        {
+            Description = $"Scopes: {MeshAccess.ReadScope}, {MeshAccess.WriteScope}.",
+            DefaultValueFactory = _ => [MeshAccess.ReadScope, MeshAccess.WriteScope],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        scopes.AcceptOnlyFromAmong(MeshAccess.ReadScope, MeshAccess.WriteScope);
+        var hours = new Option<int>("--hours") { Description = "How long the token is valid.", DefaultValueFactory = _ => 8 };
+        hours.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 24 * 30)
+            {
+                r.AddError("--hours must be between 1 and 720.");
+            }
+        });
+        var subject = new Option<string>("--subject") { Description = "Who the token speaks for.", DefaultValueFactory = _ => Environment.UserName };
+
+        var command = new Command("token", "Print a bearer token for the mesh in a data directory (signed with its local key).")
+        {
+            domains, scopes, hours, subject, dataDirectory,
+        };
+        command.SetAction(result =>
+        {
+            var keyFile = MeshState.SigningKeyPath(Path.GetFullPath(result.GetValue(dataDirectory)!));
+            if (!File.Exists(keyFile))
+            {
+                ErrorOutput.Write($"No signing key at {keyFile}: start the mesh once with 'mesh up --data-dir {result.GetValue(dataDirectory)}'.");
+                return 1;
+            }
+
+            Console.WriteLine(LocalTokens.Issue(keyFile, result.GetValue(subject)!, result.GetValue(domains)!, result.GetValue(scopes)!, TimeSpan.FromHours(result.GetValue(hours))));
+            return 0;
+        });
+        return command;
+    }
+}
