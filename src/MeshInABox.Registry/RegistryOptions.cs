@@ -22,6 +22,9 @@ public sealed class RegistryOptions
 
     public bool WorkerEnabled { get; set; } = true;
 
+    /// <summary>Kafka topic the outbox relay publishes to (when ConnectionStrings:kafka is set).</summary>
+    public string EventsTopic { get; set; } = Kafka.KafkaRelayOptions.DefaultTopic;
+
     public RegistryAuthOptions Auth { get; set; } = new();
 }
 

@@ -62,7 +62,7 @@ public static class RegistryApplicationExtensions
         var kafka = builder.Configuration.GetConnectionString(KafkaConnectionName);
         if (!string.IsNullOrWhiteSpace(kafka))
         {
-            builder.Services.AddSingleton(new KafkaRelayOptions(kafka));
+            builder.Services.AddSingleton(new KafkaRelayOptions(kafka, options.EventsTopic));
             builder.Services.AddHostedService<OutboxKafkaRelay>();
         }
 
