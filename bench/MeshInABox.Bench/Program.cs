@@ -10,4 +10,13 @@ if (args is ["generate-mesh", var directory, ..])
     return;
 }
 
+// "registry-load [CONCURRENCY] [SECONDS]" drives the registry over loopback.
+if (args is ["registry-load", ..])
+{
+    var concurrency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 16;
+    var seconds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    await RegistryLoadDriver.RunAsync(concurrency, TimeSpan.FromSeconds(seconds));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -188,16 +188,7 @@ public sealed class EmbeddedMesh : IAsyncDisposable
     {
         if (options.Ephemeral)
         {
-            var temporary = Directory.CreateTempSubdirectory("mesh-").FullName;
-            // The PostgreSQL service account must be able to pass through to its cluster directory.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary,
-                    UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                    | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            }
-
-            return temporary;
+            return ReachableTempDirectory.Create("mesh-");
         }
 
         var directory = Path.GetFullPath(options.DataDirectory ?? EmbeddedMeshOptions.DefaultDataDirectory);

@@ -14,7 +14,7 @@ namespace MeshInABox.Registry.Infrastructure;
 public sealed class VersionStore(NpgsqlDataSource dataSource)
 {
     private const string SelectVersion = """
-        SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
+        SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
                reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
         FROM product_versions
         """;
@@ -44,9 +44,11 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             return (Outcome.ProductNotFound, null);
         }
 
-        var sameKey = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
-            SelectVersion + " WHERE product_id = @ProductId AND idempotency_key = @IdempotencyKey", submission, transaction, cancellationToken: ct));
-        if (sameKey is not null)
+        // One read for both rules: an earlier request under this key, and a live version with this number.
+        var earlier = (await connection.QueryAsync<VersionRow>(new CommandDefinition(
+            SelectVersion + " WHERE product_id = @ProductId AND (idempotency_key = @IdempotencyKey OR (version = @version AND status <> 'rejected'))",
+            new { submission.ProductId, submission.IdempotencyKey, version = submission.Version.ToString() }, transaction, cancellationToken: ct))).ToList();
+        if (earlier.FirstOrDefault(v => v.IdempotencyKey == submission.IdempotencyKey) is { } sameKey)
         {
             return sameKey.RequestHash == submission.RequestHash ? (Outcome.Repeated, sameKey) : (Outcome.KeyReusedWithOtherBody, sameKey);
         }
@@ -56,10 +58,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             return (Outcome.ProductRetired, null);
         }
 
-        var sameNumber = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
-            SelectVersion + " WHERE product_id = @ProductId AND version = @version AND status <> 'rejected'",
-            new { submission.ProductId, version = submission.Version.ToString() }, transaction, cancellationToken: ct));
-        if (sameNumber is not null)
+        if (earlier.FirstOrDefault() is { } sameNumber)
         {
             // The same content under another key is the same version; other content may not reuse the number.
             return sameNumber.ContentHash == submission.ContentHash ? (Outcome.Repeated, sameNumber) : (Outcome.VersionTaken, sameNumber);
@@ -67,22 +66,27 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
         var row = await connection.QuerySingleAsync<VersionRow>(new CommandDefinition(
             """
-            INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, stream_contract, content_hash, outputs,
-                                          idempotency_key, request_hash, created_at, updated_at)
-            VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @StreamContract, @ContentHash, @outputs::jsonb,
-                    @IdempotencyKey, @RequestHash, @now, @now)
-            RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
-                      reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+            WITH inserted AS (
+                INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, stream_contract, content_hash, outputs,
+                                              idempotency_key, request_hash, created_at, updated_at)
+                VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @StreamContract, @ContentHash, @outputs::jsonb,
+                        @IdempotencyKey, @RequestHash, @now, @now)
+                RETURNING *),
+            event AS (
+                INSERT INTO outbox (event_type, product_id, payload, created_at)
+                SELECT @event, product_id, jsonb_build_object('version', version), @now FROM inserted)
+            SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
+                   reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+            FROM inserted
             """,
             new
             {
                 submission.ProductId, version = submission.Version.ToString(),
                 major = (int)submission.Version.Major, minor = (int)submission.Version.Minor, patch = (int)submission.Version.Patch,
                 submission.Contract, submission.StreamContract, submission.ContentHash, outputs = ProductStore.Json(submission.Outputs),
-                submission.IdempotencyKey, submission.RequestHash, now,
+                submission.IdempotencyKey, submission.RequestHash, now, @event = Outbox.Events.VersionAccepted,
             },
             transaction, cancellationToken: ct));
-        await Outbox.AppendAsync(transaction, Outbox.Events.VersionAccepted, submission.ProductId, new { version = row.Version }, now, ct);
         await transaction.CommitAsync(ct);
         return (Outcome.Accepted, row);
     }
@@ -121,7 +125,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 ORDER BY id
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
-            RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, request_hash,
+            RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
                       reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
@@ -183,7 +187,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
     public sealed record VersionRow(
         long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
-        string RequestHash, string Reasons, string Changes, int Attempts, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
+        string IdempotencyKey, string RequestHash, string Reasons, string Changes, int Attempts, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public IReadOnlyList<ProductOutputDto> OutputList =>
             JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [];

@@ -1,4 +1,5 @@
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Infrastructure.Migrations;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,12 +14,14 @@ public sealed partial class PublishingWorker(
     VersionStore versions,
     ProductStore products,
     PublishingSignal signal,
+    MigrationState migrations,
     IOptions<RegistryOptions> options,
     TimeProvider time,
     ILogger<PublishingWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await migrations.WhenAppliedAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
