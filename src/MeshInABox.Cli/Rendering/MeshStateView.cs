@@ -13,6 +13,7 @@ public static class MeshStateView
         foreach (var (name, url) in state.Services)
         {
             table.AddRow(name, url.ToString());
+            table.AddRow($"  {name} API reference", new Uri(url, "/scalar/v1").ToString());
         }
 
         table.AddRow("postgres", Describe(state.Postgres));
