@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MeshInABox.Domain.Profiles;
 
 // dotnet run --project MeshInABox.AppHost -- --profile iteration-2
@@ -16,13 +17,30 @@ var postgres = builder.AddPostgres("postgres")
     .WithPgWeb();
 var meshdb = postgres.AddDatabase("meshdb");
 
+// Tokens for local use ('mesh token --data-dir MeshInABox.AppHost/.mesh') are signed with this key,
+// as under the embedded host; point Registry__Auth__Authority at a real OIDC issuer instead in production.
+var signingKey = Path.Combine(builder.AppHostDirectory, ".mesh", "keys", "registry-signing.key");
+if (!File.Exists(signingKey))
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(signingKey)!);
+    File.WriteAllText(signingKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+}
+
 if (profile.Has(Plane.DataProduct))
 {
-    builder.AddProject<Projects.MeshInABox_Registry>("registry")
+    var registry = builder.AddProject<Projects.MeshInABox_Registry>("registry")
         .WithReference(meshdb)
         .WaitFor(meshdb)
+        .WithEnvironment("Registry__Auth__SigningKeyFile", signingKey)
         .WithHttpHealthCheck("/health")
         .WithExternalHttpEndpoints();
+
+    // From iteration 1 the catalog follows the registry's events; Kafka carries them in the full stack.
+    if (profile.Has(Plane.Catalog))
+    {
+        var kafka = builder.AddKafka("kafka").WithKafkaUI();
+        registry.WithReference(kafka).WaitFor(kafka);
+    }
 }
 
 builder.Build().Run();
