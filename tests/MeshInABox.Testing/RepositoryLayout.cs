@@ -9,6 +9,9 @@ public static class RepositoryLayout
 
     public static string Docs => Path.Combine(Root, "docs");
 
+    /// <summary>Iceberg tables written by other engines (shared/ sits beside the checkout).</summary>
+    public static string IcebergFixtures => Path.Combine(Root, "..", "shared", "fixtures", "iceberg");
+
     /// <summary>A private copy of the sample mesh, for tests that break it on purpose.</summary>
     public static string CopySampleMesh(string destination)
     {
