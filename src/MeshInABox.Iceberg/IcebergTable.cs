@@ -38,6 +38,13 @@ public sealed class IcebergTable
             ? int.TryParse(File.ReadAllText(hint).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
                 : throw new IcebergFormatException($"{hint} does not hold a version number.")
             : throw new IcebergFormatException($"{full} is not an Iceberg table: {hint} is missing."));
+        // The commit point is the exclusive creation of vN.metadata.json; the hint may lag behind
+        // a writer that died before moving it, so newer versions win.
+        while (version is null && File.Exists(MetadataFile(full, current + 1)))
+        {
+            current++;
+        }
+
         var file = MetadataFile(full, current);
         if (!File.Exists(file))
         {

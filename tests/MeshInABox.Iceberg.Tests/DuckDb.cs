@@ -13,6 +13,8 @@ public sealed class DuckDb : IDisposable
         Execute("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
     }
 
+    public DuckDBConnection Connection => _connection;
+
     public void Execute(string sql)
     {
         using var command = _connection.CreateCommand();

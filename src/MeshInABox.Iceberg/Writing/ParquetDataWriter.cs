@@ -1,0 +1,110 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using MeshInABox.Iceberg.Manifests;
+using MeshInABox.Iceberg.Metadata;
+using MeshInABox.Iceberg.Scanning;
+
+namespace MeshInABox.Iceberg.Writing;
+
+/// <summary>
+/// Writes the rows of a DuckDB query as Parquet data files of a table: columns
+/// carry their Iceberg field ids, files are split by partition, and each file's
+/// record count, value/null counts and bounds are collected for the manifest.
+/// </summary>
+public static class ParquetDataWriter
+{
+    /// <param name="source">SQL whose columns are named as the schema's fields.</param>
+    /// <param name="directory">A new directory under the table's data/ for this commit's files.</param>
+    public static IReadOnlyList<ContentFile> Write(DuckDBConnection duck, string source, IcebergSchema schema, PartitionSpec spec, string directory)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+        var columns = schema.Fields.Select(f => DuckDbScan.Quote(f.Name)).ToList();
+        var partitions = spec.Fields.Select(p => $"{Transforms.DuckDbExpression(p.Transform, DuckDbScan.Quote(schema.Field(p.SourceId).Name))} AS {DuckDbScan.Quote(p.Name)}");
+        var fieldIds = string.Join(", ", schema.Fields.Select(f => $"{DuckDbScan.Quote(f.Name)}: {f.Id.ToString(CultureInfo.InvariantCulture)}"));
+        var options = spec.IsUnpartitioned
+            ? "FILE_SIZE_BYTES '256MB'"
+            : $"PARTITION_BY ({string.Join(", ", spec.Fields.Select(p => DuckDbScan.Quote(p.Name)))})";
+        Execute(duck, $$"""
+            COPY (SELECT {{string.Join(", ", columns.Concat(partitions))}} FROM ({{source}}) AS source)
+            TO {{DuckDbScan.Literal(directory)}} (FORMAT parquet, COMPRESSION zstd, FILENAME_PATTERN 'data_{uuid}', {{options}}, FIELD_IDS { {{fieldIds}} })
+            """);
+
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateFiles(directory, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(file => Describe(duck, file, schema, spec, directory))
+            .Where(f => f.RecordCount > 0)];
+    }
+
+    private static ContentFile Describe(DuckDBConnection duck, string file, IcebergSchema schema, PartitionSpec spec, string directory)
+    {
+        var aggregates = schema.Fields.SelectMany(f => new[]
+        {
+            $"count({DuckDbScan.Quote(f.Name)})",
+            $"min({DuckDbScan.Quote(f.Name)})",
+            $"max({DuckDbScan.Quote(f.Name)})",
+        });
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT count(*), {string.Join(", ", aggregates)} FROM read_parquet({DuckDbScan.Literal(file)}, hive_partitioning := false)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        var valueCounts = new Dictionary<int, long>();
+        var nullCounts = new Dictionary<int, long>();
+        var lower = new Dictionary<int, byte[]>();
+        var upper = new Dictionary<int, byte[]>();
+        for (var i = 0; i < schema.Fields.Count; i++)
+        {
+            var field = schema.Fields[i];
+            var nonNull = Convert.ToInt64(reader.GetValue(1 + (i * 3)), CultureInfo.InvariantCulture);
+            valueCounts[field.Id] = rows;
+            nullCounts[field.Id] = rows - nonNull;
+            if (BoundEncoding.Encode(field.Type, reader.IsDBNull(2 + (i * 3)) ? null : reader.GetValue(2 + (i * 3))) is { } min)
+            {
+                lower[field.Id] = min;
+            }
+
+            if (BoundEncoding.Encode(field.Type, reader.IsDBNull(3 + (i * 3)) ? null : reader.GetValue(3 + (i * 3))) is { } max)
+            {
+                upper[field.Id] = max;
+            }
+        }
+
+        return new ContentFile(
+            FileContent.Data, file, "PARQUET", spec.SpecId, PartitionValues(file, schema, spec, directory), rows, new FileInfo(file).Length,
+            valueCounts, nullCounts, lower, upper, []);
+    }
+
+    /// <summary>Partition values from the hive-style directories DuckDB wrote (name=value/).</summary>
+    private static Dictionary<string, object?> PartitionValues(string file, IcebergSchema schema, PartitionSpec spec, string directory)
+    {
+        var segments = Path.GetRelativePath(directory, Path.GetDirectoryName(file)!).Split(Path.DirectorySeparatorChar)
+            .Select(s => s.Split('=', 2)).Where(s => s.Length == 2)
+            .ToDictionary(s => Uri.UnescapeDataString(s[0]), s => Uri.UnescapeDataString(s[1]));
+        return spec.Fields.ToDictionary(f => f.Name, f => segments.TryGetValue(f.Name, out var text) && text != "NULL"
+            ? Parse(text, f.Transform == Transforms.Identity ? schema.Field(f.SourceId).Type : "int")
+            : null);
+    }
+
+    /// <summary>A partition value as the manifest's Avro type holds it (dates as days since 1970-01-01).</summary>
+    private static object Parse(string text, string type) => type switch
+    {
+        "string" => text,
+        "long" => long.Parse(text, CultureInfo.InvariantCulture),
+        "boolean" => bool.Parse(text),
+        "double" => double.Parse(text, CultureInfo.InvariantCulture),
+        "float" => float.Parse(text, CultureInfo.InvariantCulture),
+        "date" => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber,
+        _ => int.Parse(text, CultureInfo.InvariantCulture),
+    };
+
+    private static void Execute(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
