@@ -12,6 +12,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   missing+=(postgresql)
 fi
 
+# Node.js and npm: the tests read the project's Iceberg tables with an independent reader (icebird).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   # The mesh runs its own clusters; the package's default cluster on port 5432 is not needed.
@@ -24,4 +29,10 @@ fi
 # As root, PostgreSQL must run as an unprivileged account; the package creates 'postgres'.
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+fi
+
+# The interop readers, pinned by tests/interop/package-lock.json.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -d "$root/tests/interop/node_modules/icebird" ]; then
+  npm ci --prefix "$root/tests/interop" --no-audit --no-fund --loglevel=error
 fi

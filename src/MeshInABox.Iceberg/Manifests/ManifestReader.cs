@@ -41,7 +41,8 @@ public static class ManifestReader
                 status,
                 Optional<long>(record, "snapshot_id"),
                 dataSequence,
-                Optional<long>(record, "file_sequence_number"),
+                // Inherited like the data sequence number, so a rewritten entry (EXISTING, DELETED) carries both explicitly.
+                Optional<long>(record, "file_sequence_number") ?? dataSequence,
                 new ContentFile(
                     (FileContent)(Optional<int>(file, "content") ?? 0),
                     (string)file["file_path"],
