@@ -150,4 +150,54 @@ public sealed class TableWriterTests : IDisposable
         Assert.Equal(20, Count());
         Assert.True(Directory.EnumerateFiles(Path.Combine(TableDirectory, "data", "crashed"), "*.parquet", SearchOption.AllDirectories).Any());
     }
+
+    [Fact]
+    public void OverwritePartitions_ReplacesOnlyTheDaysWritten()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay);
+        Write(TableWriter.Mode.Append, 0, 72);
+
+        var replaced = Write(TableWriter.Mode.OverwritePartitions, 30, 5);
+
+        Assert.Equal(24 + 5 + 24, Count());
+        Assert.Equal("53", replaced.Summary["total-records"]);
+        Assert.Equal("24", replaced.Summary["deleted-records"]);
+    }
+
+    [Fact]
+    public void Expire_KeepsTheNewestSnapshots_AndDeletesOnlyFilesNoSnapshotNeeds()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay);
+        var first = Write(TableWriter.Mode.Append, 0, 10);
+        Write(TableWriter.Mode.Overwrite, 100, 10);
+        var third = Write(TableWriter.Mode.Append, 200, 10);
+        var parquetBefore = Directory.EnumerateFiles(TableDirectory, "*.parquet", SearchOption.AllDirectories).Count();
+
+        var result = TableMaintenance.Expire(TableDirectory, keepLast: 2);
+
+        var table = IcebergTable.Open(TableDirectory);
+        Assert.Equal([first.SnapshotId], result.ExpiredSnapshots);
+        Assert.Equal(2, table.Metadata.Snapshots.Count);
+        Assert.Equal(third.SnapshotId, table.Metadata.CurrentSnapshotId);
+        Assert.Equal(20, Count());
+        Assert.Equal(parquetBefore - 1, Directory.EnumerateFiles(TableDirectory, "*.parquet", SearchOption.AllDirectories).Count());
+        Assert.Throws<IcebergFormatException>(() => table.Metadata.SnapshotById(first.SnapshotId));
+    }
+
+    [Fact]
+    public void RemoveOrphans_DeletesWhatFailedCommitsLeft_AndNothingReferenced()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay);
+        Write(TableWriter.Mode.Append, 0, 10);
+        ParquetDataWriter.Write(_duck.Connection, Rows(500, 40), Schema, ByDay, Path.Combine(TableDirectory, "data", "crashed"));
+        var stray = IcebergTable.MetadataFile(TableDirectory, 3) + ".abc.tmp";
+        File.WriteAllText(stray, "{");
+
+        var removed = TableMaintenance.RemoveOrphans(TableDirectory, DateTimeOffset.UtcNow.AddMinutes(1));
+
+        Assert.Contains(stray, removed);
+        Assert.Contains(removed, f => f.Contains("/crashed/", StringComparison.Ordinal));
+        Assert.DoesNotContain(removed, f => f.Contains("/crashed/", StringComparison.Ordinal) is false && f.EndsWith(".parquet", StringComparison.Ordinal));
+        Assert.Equal(10, Count());
+    }
 }

@@ -63,6 +63,9 @@ public static class TableWriter
 
         /// <summary>Replace every live file with the new ones.</summary>
         Overwrite,
+
+        /// <summary>Replace the live files of the partitions the new files fall in; keep the others.</summary>
+        OverwritePartitions,
     }
 
     /// <summary>Commits data files already written under the table's data/ as a new snapshot.</summary>
@@ -90,18 +93,24 @@ public static class TableWriter
 
             long removedRows = 0;
             var removedFiles = 0;
-            if (mode == Mode.Overwrite && parent is not null)
+            if (mode != Mode.Append && parent is not null)
             {
-                // Record what this snapshot removed, so engines that read changes between snapshots see it.
+                // Record what this snapshot removed (DELETED) and, for a partition overwrite, what it kept
+                // (EXISTING), so engines that read changes between snapshots see exactly that.
                 var live = LiveEntries(table, parent);
-                removedFiles = live.Count;
-                removedRows = live.Sum(e => e.File.RecordCount);
+                var replaced = files.Select(f => PartitionKey(f.Partition)).ToHashSet();
+                var removed = live.Where(e => mode == Mode.Overwrite || replaced.Contains(PartitionKey(e.File.Partition))).ToList();
+                var kept = live.Except(removed).ToList();
+                removedFiles = removed.Count;
+                removedRows = removed.Sum(e => e.File.RecordCount);
                 if (live.Count > 0)
                 {
                     var path = Path.Combine(table.MetadataDirectory, $"{Guid.NewGuid()}-m1.avro");
                     var length = ManifestWriter.WriteManifest(path, schema, spec, schema,
-                        live.Select(e => e with { Status = EntryStatus.Deleted, SnapshotId = snapshotId }));
-                    manifests.Add(new(path, length, spec.SpecId, ManifestContent.Data, sequence, live.Min(e => e.DataSequenceNumber), snapshotId, 0, 0, live.Count, 0, 0, removedRows));
+                        removed.Select(e => e with { Status = EntryStatus.Deleted, SnapshotId = snapshotId })
+                            .Concat(kept.Select(e => e with { Status = EntryStatus.Existing })));
+                    manifests.Add(new(path, length, spec.SpecId, ManifestContent.Data, sequence, live.Min(e => e.DataSequenceNumber), snapshotId,
+                        0, kept.Count, removed.Count, 0, kept.Sum(e => e.File.RecordCount), removedRows));
                 }
             }
 
@@ -114,11 +123,12 @@ public static class TableWriter
             var summary = new Dictionary<string, string>
             {
                 ["operation"] = mode == Mode.Append ? "append" : "overwrite",
+                ["replace-partitions"] = (mode == Mode.OverwritePartitions).ToString().ToLowerInvariant(),
                 ["added-data-files"] = files.Count.ToString(CultureInfo.InvariantCulture),
                 ["added-records"] = added.ToString(CultureInfo.InvariantCulture),
                 ["deleted-data-files"] = removedFiles.ToString(CultureInfo.InvariantCulture),
                 ["deleted-records"] = removedRows.ToString(CultureInfo.InvariantCulture),
-                ["total-records"] = (mode == Mode.Append ? previousTotal + added : added).ToString(CultureInfo.InvariantCulture),
+                ["total-records"] = (previousTotal + added - removedRows).ToString(CultureInfo.InvariantCulture),
             };
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             var next = metadata.Document.DeepClone().AsObject();
@@ -135,11 +145,10 @@ public static class TableWriter
                 ["manifest-list"] = manifestList,
                 ["schema-id"] = schema.SchemaId,
             });
-            SetCurrent(next, snapshotId, now, table);
+            SetCurrent(next, snapshotId, now);
 
-            if (TryCreate(IcebergTable.MetadataFile(table.Directory, table.Version + 1), next))
+            if (TryCommit(table, next))
             {
-                WriteHint(table.Directory, table.Version + 1);
                 return IcebergTable.Open(table.Directory).Metadata.SnapshotById(snapshotId);
             }
 
@@ -161,10 +170,9 @@ public static class TableWriter
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             next["current-snapshot-id"] = snapshotId;
             next["last-updated-ms"] = now;
-            SetCurrent(next, snapshotId, now, table);
-            if (TryCreate(IcebergTable.MetadataFile(table.Directory, table.Version + 1), next))
+            SetCurrent(next, snapshotId, now);
+            if (TryCommit(table, next))
             {
-                WriteHint(table.Directory, table.Version + 1);
                 return;
             }
         }
@@ -188,10 +196,8 @@ public static class TableWriter
             next["current-schema-id"] = schema.SchemaId;
             next["last-column-id"] = fields.Max(f => f.Id);
             next["last-updated-ms"] = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            AppendMetadataLog(next, table);
-            if (TryCreate(IcebergTable.MetadataFile(table.Directory, table.Version + 1), next))
+            if (TryCommit(table, next))
             {
-                WriteHint(table.Directory, table.Version + 1);
                 return schema;
             }
         }
@@ -199,16 +205,31 @@ public static class TableWriter
         throw new IcebergCommitException($"Could not change the schema of {directory}: other writers kept committing.");
     }
 
+    /// <summary>Commits a new metadata version built on <paramref name="table"/>; false when another writer got there first.</summary>
+    internal static bool TryCommit(IcebergTable table, JsonObject next)
+    {
+        AppendMetadataLog(next, table);
+        if (!TryCreate(IcebergTable.MetadataFile(table.Directory, table.Version + 1), next))
+        {
+            return false;
+        }
+
+        WriteHint(table.Directory, table.Version + 1);
+        return true;
+    }
+
+    private static string PartitionKey(IReadOnlyDictionary<string, object?> partition) =>
+        string.Join("\u001f", partition.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+
     internal static IReadOnlyList<ManifestEntry> LiveEntries(IcebergTable table, Snapshot snapshot) =>
         [.. ManifestReader.ReadManifestList(table.Resolve(snapshot.ManifestList))
             .SelectMany(m => ManifestReader.ReadManifest(table.Resolve(m.Path), m))
             .Where(e => e.Status != EntryStatus.Deleted)];
 
-    private static void SetCurrent(JsonObject next, long snapshotId, long now, IcebergTable table)
+    private static void SetCurrent(JsonObject next, long snapshotId, long now)
     {
         next["refs"] = new JsonObject { ["main"] = new JsonObject { ["snapshot-id"] = snapshotId, ["type"] = "branch" } };
         ((JsonArray)(next["snapshot-log"] ??= new JsonArray())).Add(new JsonObject { ["timestamp-ms"] = now, ["snapshot-id"] = snapshotId });
-        AppendMetadataLog(next, table);
     }
 
     private static void AppendMetadataLog(JsonObject next, IcebergTable table) =>
