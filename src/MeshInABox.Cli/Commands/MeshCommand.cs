@@ -14,5 +14,6 @@ public static class MeshCommand
         ValidateCommand.Create(),
         ContractCommand.Create(),
         SamplesCommand.Create(),
+        LakeCommand.Create(),
     };
 }

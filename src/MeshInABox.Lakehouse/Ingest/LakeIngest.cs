@@ -1,0 +1,136 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using MeshInABox.Domain.Contracts;
+using MeshInABox.Domain.Governance;
+using MeshInABox.Iceberg;
+using MeshInABox.Iceberg.Metadata;
+using MeshInABox.Iceberg.Scanning;
+using MeshInABox.Iceberg.Writing;
+using MeshInABox.Lakehouse.Tables;
+
+namespace MeshInABox.Lakehouse.Ingest;
+
+/// <summary>
+/// Loads a CSV output into its lakehouse table, enforcing the contract first
+/// (header, types, required, allowed values, uniqueness): a file that breaks it
+/// commits nothing and every violation names its line.
+/// </summary>
+public static class LakeIngest
+{
+    public sealed record Violation(int Line, string Message);
+
+    public sealed record Result(Snapshot? Snapshot, long Rows, IReadOnlyList<Violation> Violations, IReadOnlyList<string> SchemaChanges)
+    {
+        public bool Committed => Snapshot is not null;
+    }
+
+    public static Result Run(string csvFile, LakeTableName name, DataContract contract, TableWriter.Mode mode, string lake, string? template = null)
+    {
+        if (!File.Exists(csvFile))
+        {
+            throw new LakehouseException($"{csvFile} does not exist.");
+        }
+
+        var schemaObject = contract.Object(name.Table) ?? (contract.Schema.Count == 1 ? contract.Schema[0] : null)
+            ?? throw new LakehouseException($"The contract has no object '{name.Table}' (it has {string.Join(", ", contract.Schema.Select(o => o.Name))}).");
+
+        var data = new DataFile(csvFile, () => new StreamReader(csvFile));
+        var violations = CsvCheck.Header(data, schemaObject).Concat(CsvCheck.Values(data, schemaObject))
+            .Select(p => new Violation(p.At.Line, p.Message)).ToList();
+
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        Execute(duck, "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
+        var source = $"read_csv({DuckDbScan.Literal(csvFile)}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')";
+        if (violations.Count == 0)
+        {
+            violations.AddRange(Duplicates(duck, source, schemaObject));
+        }
+
+        if (violations.Count > 0)
+        {
+            return new Result(null, 0, violations, []);
+        }
+
+        var directory = name.DirectoryIn(lake);
+        var changes = new List<string>();
+        IcebergSchema schema;
+        if (!File.Exists(Path.Combine(directory, "metadata", "version-hint.text")))
+        {
+            schema = ContractTableSchema.From(schemaObject);
+            TableWriter.Create(directory, schema, StorageTemplates.SpecFor(template, schemaObject, schema),
+                new Dictionary<string, string> { ["meshinabox.contract"] = contract.Id ?? "", ["meshinabox.contract-version"] = contract.VersionText ?? "" });
+            changes.Add($"created {name} (schema of contract {contract.Id} {contract.VersionText})");
+        }
+        else
+        {
+            schema = Evolve(directory, schemaObject, changes);
+        }
+
+        var table = IcebergTable.Open(directory);
+        var columns = schema.Fields.Select(f => schemaObject.Property(f.Name) is null
+            ? $"CAST(NULL AS {f.DuckDbType}) AS {DuckDbScan.Quote(f.Name)}"
+            : $"CAST(NULLIF({DuckDbScan.Quote(f.Name)}, '') AS {f.DuckDbType}) AS {DuckDbScan.Quote(f.Name)}");
+        var files = ParquetDataWriter.Write(duck, $"SELECT {string.Join(", ", columns)} FROM {source}", schema,
+            table.Metadata.SpecById(table.Metadata.DefaultSpecId), Path.Combine(directory, "data", $"ingest-{Guid.NewGuid():N}"));
+        var snapshot = TableWriter.Commit(directory, mode, files);
+        return new Result(snapshot, files.Sum(f => f.RecordCount), [], changes);
+    }
+
+    /// <summary>
+    /// A contract's MINOR version adds optional properties: they become new
+    /// columns (new field ids), read as null in older files. A new required
+    /// property cannot be added to data that lacks it.
+    /// </summary>
+    private static IcebergSchema Evolve(string directory, SchemaObject contract, List<string> changes)
+    {
+        var current = IcebergTable.Open(directory).Metadata.CurrentSchema;
+        var added = contract.Properties.Where(p => current.Fields.All(f => f.Name != p.Name)).ToList();
+        var required = added.Where(p => p.Required).Select(p => p.Name).ToList();
+        if (required.Count > 0)
+        {
+            throw new LakehouseException(
+                $"The contract adds required properties ({string.Join(", ", required)}) the table's existing rows lack: " +
+                "that is a breaking change; publish them as optional, or load into a new table.");
+        }
+
+        if (added.Count == 0)
+        {
+            return current;
+        }
+
+        changes.Add($"added columns {string.Join(", ", added.Select(p => p.Name))}");
+        return TableWriter.AddColumns(directory, [.. added.Select(p => (p.Name, ContractTableSchema.TypeOf(p)))]);
+    }
+
+    private static IEnumerable<Violation> Duplicates(DuckDBConnection duck, string source, SchemaObject contract)
+    {
+        foreach (var property in contract.Properties.Where(p => p.Unique || (p.PrimaryKey && contract.Properties.Count(k => k.PrimaryKey) == 1)))
+        {
+            var column = DuckDbScan.Quote(property.Name);
+            using var command = duck.CreateCommand();
+            command.CommandText = $"""
+                WITH rows AS (SELECT {column} AS value, row_number() OVER () + 1 AS line FROM {source})
+                SELECT value, min(line), max(line), count(*) FROM rows
+                WHERE value IS NOT NULL AND value <> ''
+                GROUP BY value HAVING count(*) > 1
+                ORDER BY min(line) LIMIT {CsvCheck.MaxReportedValues}
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var first = Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture);
+                var last = Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture);
+                yield return new Violation(last,
+                    $"Line {last}, column '{property.Name}': '{reader.GetString(0)}' appears {reader.GetValue(3)} times (first on line {first}), but the contract says it is unique.");
+            }
+        }
+    }
+
+    private static void Execute(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
