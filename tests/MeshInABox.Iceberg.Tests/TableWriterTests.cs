@@ -200,4 +200,49 @@ public sealed class TableWriterTests : IDisposable
         Assert.DoesNotContain(removed, f => f.Contains("/crashed/", StringComparison.Ordinal) is false && f.EndsWith(".parquet", StringComparison.Ordinal));
         Assert.Equal(10, Count());
     }
+
+    [Fact]
+    public void Plan_WithRanges_SkipsFilesByPartitionAndByColumnBounds_ReadingTheSameRows()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay);
+        Write(TableWriter.Mode.Append, 0, 72);
+        var table = IcebergTable.Open(TableDirectory);
+        var snapshot = table.Metadata.CurrentSnapshot;
+        var secondDay = new ScanFilter([new ColumnRange("shown_at", new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 2, 23, 0, 0, TimeSpan.Zero))]);
+        var ids = new ScanFilter([new ColumnRange("id", 50L, 60L)]);
+        var names = new ScanFilter([new ColumnRange("name", "zzz", null)]);
+
+        var byDay = ScanPlanner.Plan(table, snapshot, secondDay);
+        var byId = ScanPlanner.Plan(table, snapshot, ids);
+        var byName = ScanPlanner.Plan(table, snapshot, names);
+        var everything = ScanPlanner.Plan(table, snapshot);
+
+        Assert.Equal(3, everything.Tasks.Count);
+        Assert.Equal(20455, (int)Assert.Single(byDay.Tasks).DataFile.Partition["shown_at_day"]!);
+        Assert.Equal(20456, (int)Assert.Single(byId.Tasks).DataFile.Partition["shown_at_day"]!);
+        Assert.Empty(byName.Tasks);
+        const string Where = "WHERE id BETWEEN 50 AND 60";
+        Assert.Equal(
+            _duck.Scalar($"SELECT sum(id) FROM ({DuckDbScan.Sql(everything)}) {Where}"),
+            _duck.Scalar($"SELECT sum(id) FROM ({DuckDbScan.Sql(byId)}) {Where}"));
+    }
+
+    [Fact]
+    public void SnapshotAsOf_FindsTheSnapshotCurrentAtThatTime()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        TableWriter.Create(TableDirectory, Schema, ByDay, time: clock);
+        var schema = IcebergTable.Open(TableDirectory).Metadata.CurrentSchema;
+        var first = TableWriter.Commit(TableDirectory, TableWriter.Mode.Append,
+            ParquetDataWriter.Write(_duck.Connection, Rows(0, 5), schema, ByDay, Path.Combine(TableDirectory, "data", "a")), clock);
+        clock.Advance(TimeSpan.FromHours(2));
+        var second = TableWriter.Commit(TableDirectory, TableWriter.Mode.Append,
+            ParquetDataWriter.Write(_duck.Connection, Rows(5, 5), schema, ByDay, Path.Combine(TableDirectory, "data", "b")), clock);
+        var metadata = IcebergTable.Open(TableDirectory).Metadata;
+
+        Assert.Null(metadata.SnapshotAsOf(new DateTimeOffset(2026, 5, 1, 11, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(first.SnapshotId, metadata.SnapshotAsOf(new DateTimeOffset(2026, 5, 1, 13, 0, 0, TimeSpan.Zero))!.SnapshotId);
+        Assert.Equal(second.SnapshotId, metadata.SnapshotAsOf(new DateTimeOffset(2026, 5, 2, 0, 0, 0, TimeSpan.Zero))!.SnapshotId);
+        Assert.Equal(5, Count(metadata.SnapshotAsOf(new DateTimeOffset(2026, 5, 1, 13, 0, 0, TimeSpan.Zero))));
+    }
 }

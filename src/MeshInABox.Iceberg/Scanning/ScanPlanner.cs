@@ -17,7 +17,8 @@ public sealed record ScanPlan(IcebergTable Table, Snapshot? Snapshot, IcebergSch
 /// </summary>
 public static class ScanPlanner
 {
-    public static ScanPlan Plan(IcebergTable table, Snapshot? snapshot)
+    /// <param name="filter">Ranges the query keeps: files that cannot match are left out of the plan.</param>
+    public static ScanPlan Plan(IcebergTable table, Snapshot? snapshot, ScanFilter? filter = null)
     {
         var metadata = table.Metadata;
         // The current state reads with the current schema (renames and added columns apply);
@@ -36,7 +37,8 @@ public static class ScanPlanner
             .ToList();
         var deletes = entries.Where(e => e.File.Content != FileContent.Data).ToList();
         var tasks = new List<FileScanTask>();
-        foreach (var data in entries.Where(e => e.File.Content == FileContent.Data))
+        foreach (var data in entries.Where(e => e.File.Content == FileContent.Data
+            && (filter ?? ScanFilter.None).MayMatch(e.File, schema, metadata.SpecById(e.File.SpecId))))
         {
             var positions = deletes
                 .Where(d => d.File.Content == FileContent.PositionDeletes && d.DataSequenceNumber >= data.DataSequenceNumber && SamePartition(metadata, d.File, data.File))
