@@ -19,4 +19,12 @@ if (args is ["registry-load", ..])
     return;
 }
 
+// "lake [ROWS]" ingests generated impressions into an Iceberg table and compares scans.
+if (args is ["lake", ..])
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
+    LakeBenchmark.Run(Path.Combine("samples", "messflix", "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml"), rows);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);
