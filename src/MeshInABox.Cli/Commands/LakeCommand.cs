@@ -141,24 +141,33 @@ public static class LakeCommand
     private static Command Expire()
     {
         var table = new Argument<string>("table") { Description = "domain.product.table" };
-        var keep = new Option<int>("--keep") { Description = "How many of the newest snapshots to keep.", Required = true };
+        var keep = new Option<int?>("--keep") { Description = "How many of the newest snapshots to keep." };
         keep.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1)
+            if (r.GetValueOrDefault<int?>() is < 1)
             {
                 r.AddError("--keep must be at least 1.");
             }
         });
+        var window = new Option<TimeSpan?>("--keep-within") { Description = "Also keep every snapshot newer than this (e.g. 7.00:00:00 for 7 days)." };
         var lake = LakeOption();
         var dataDirectory = CommonOptions.DataDirectory();
-        var command = new Command("expire", "Drop old snapshots and the files only they used; also removes files failed commits left over an hour ago.")
+        var command = new Command("expire", "Drop old snapshots (keeping the newest --keep and those within --keep-within) and the files only they used; also removes files failed commits left over an hour ago.")
         {
-            table, keep, lake, dataDirectory,
+            table, keep, window, lake, dataDirectory,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(keep) is null && r.GetValue(window) is null)
+            {
+                r.AddError("Say what to keep: --keep N and/or --keep-within DURATION.");
+            }
+        });
         command.SetAction(result => Guard(() =>
         {
             var directory = LakeTableName.Parse(result.GetValue(table)!).DirectoryIn(LakeRoot(result, lake, dataDirectory));
-            var expired = TableMaintenance.Expire(directory, result.GetValue(keep));
+            var expired = TableMaintenance.Expire(directory, result.GetValue(keep),
+                result.GetValue(window) is { } within ? DateTimeOffset.UtcNow - within : null);
             var orphans = TableMaintenance.RemoveOrphans(directory, DateTimeOffset.UtcNow.AddHours(-1));
             AnsiConsole.MarkupLineInterpolated($"[green]✓[/] expired {expired.ExpiredSnapshots.Count} snapshot(s), deleted {expired.DeletedFiles} file(s) and {orphans.Count} orphan file(s)");
             return 0;

@@ -34,12 +34,12 @@ public static class ParquetDataWriter
             return [];
         }
 
-        return [.. Directory.EnumerateFiles(directory, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(file => Describe(duck, file, schema, spec, directory))
-            .Where(f => f.RecordCount > 0)];
+        var files = Directory.EnumerateFiles(directory, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        return files.Count == 0 ? [] : Describe(duck, files, schema, spec, directory);
     }
 
-    private static ContentFile Describe(DuckDBConnection duck, string file, IcebergSchema schema, PartitionSpec spec, string directory)
+    /// <summary>Every file's statistics in one grouped pass (one query per file costs more than the write).</summary>
+    private static IReadOnlyList<ContentFile> Describe(DuckDBConnection duck, IReadOnlyList<string> files, IcebergSchema schema, PartitionSpec spec, string directory)
     {
         var aggregates = schema.Fields.SelectMany(f => new[]
         {
@@ -48,34 +48,47 @@ public static class ParquetDataWriter
             $"max({DuckDbScan.Quote(f.Name)})",
         });
         using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT count(*), {string.Join(", ", aggregates)} FROM read_parquet({DuckDbScan.Literal(file)}, hive_partitioning := false)";
+        command.CommandText = $"""
+            SELECT filename, count(*), {string.Join(", ", aggregates)}
+            FROM read_parquet([{string.Join(", ", files.Select(DuckDbScan.Literal))}], filename := true, hive_partitioning := false)
+            GROUP BY filename
+            """;
         using var reader = command.ExecuteReader();
-        reader.Read();
-        var rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-        var valueCounts = new Dictionary<int, long>();
-        var nullCounts = new Dictionary<int, long>();
-        var lower = new Dictionary<int, byte[]>();
-        var upper = new Dictionary<int, byte[]>();
-        for (var i = 0; i < schema.Fields.Count; i++)
+        var described = new List<ContentFile>();
+        while (reader.Read())
         {
-            var field = schema.Fields[i];
-            var nonNull = Convert.ToInt64(reader.GetValue(1 + (i * 3)), CultureInfo.InvariantCulture);
-            valueCounts[field.Id] = rows;
-            nullCounts[field.Id] = rows - nonNull;
-            if (BoundEncoding.Encode(field.Type, reader.IsDBNull(2 + (i * 3)) ? null : reader.GetValue(2 + (i * 3))) is { } min)
+            var file = reader.GetString(0);
+            var rows = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            var valueCounts = new Dictionary<int, long>();
+            var nullCounts = new Dictionary<int, long>();
+            var lower = new Dictionary<int, byte[]>();
+            var upper = new Dictionary<int, byte[]>();
+            for (var i = 0; i < schema.Fields.Count; i++)
             {
-                lower[field.Id] = min;
+                var field = schema.Fields[i];
+                var nonNull = Convert.ToInt64(reader.GetValue(2 + (i * 3)), CultureInfo.InvariantCulture);
+                valueCounts[field.Id] = rows;
+                nullCounts[field.Id] = rows - nonNull;
+                if (BoundEncoding.Encode(field.Type, reader.IsDBNull(3 + (i * 3)) ? null : reader.GetValue(3 + (i * 3))) is { } min)
+                {
+                    lower[field.Id] = min;
+                }
+
+                if (BoundEncoding.Encode(field.Type, reader.IsDBNull(4 + (i * 3)) ? null : reader.GetValue(4 + (i * 3))) is { } max)
+                {
+                    upper[field.Id] = max;
+                }
             }
 
-            if (BoundEncoding.Encode(field.Type, reader.IsDBNull(3 + (i * 3)) ? null : reader.GetValue(3 + (i * 3))) is { } max)
+            if (rows > 0)
             {
-                upper[field.Id] = max;
+                described.Add(new ContentFile(
+                    FileContent.Data, file, "PARQUET", spec.SpecId, PartitionValues(file, schema, spec, directory), rows, new FileInfo(file).Length,
+                    valueCounts, nullCounts, lower, upper, []));
             }
         }
 
-        return new ContentFile(
-            FileContent.Data, file, "PARQUET", spec.SpecId, PartitionValues(file, schema, spec, directory), rows, new FileInfo(file).Length,
-            valueCounts, nullCounts, lower, upper, []);
+        return [.. described.OrderBy(f => f.FilePath, StringComparer.Ordinal)];
     }
 
     /// <summary>Partition values from the hive-style directories DuckDB wrote (name=value/).</summary>

@@ -9,15 +9,15 @@ public static class TableMaintenance
     public sealed record ExpiryResult(IReadOnlyList<long> ExpiredSnapshots, int DeletedFiles);
 
     /// <summary>
-    /// Keeps the newest <paramref name="keepLast"/> snapshots (and the current one),
-    /// or those newer than <paramref name="olderThan"/>; drops the rest from the
+    /// Keeps the current snapshot, the newest <paramref name="keepLast"/>, and those
+    /// taken at or after <paramref name="olderThan"/>; drops the rest from the
     /// metadata, then deletes the files only they referenced.
     /// </summary>
     public static ExpiryResult Expire(string directory, int? keepLast, DateTimeOffset? olderThan = null, TimeProvider? time = null)
     {
-        if (keepLast is < 1)
+        if (keepLast is < 1 || (keepLast is null && olderThan is null))
         {
-            throw new ArgumentOutOfRangeException(nameof(keepLast), "Keep at least one snapshot.");
+            throw new ArgumentOutOfRangeException(nameof(keepLast), "Say what to keep: at least one snapshot, or a time window.");
         }
 
         var clock = time ?? TimeProvider.System;

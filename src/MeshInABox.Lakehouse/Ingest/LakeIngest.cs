@@ -108,6 +108,16 @@ public static class LakeIngest
         foreach (var property in contract.Properties.Where(p => p.Unique || (p.PrimaryKey && contract.Properties.Count(k => k.PrimaryKey) == 1)))
         {
             var column = DuckDbScan.Quote(property.Name);
+            // The plain aggregate is cheap; line numbers (a sequential window) are computed only when there are duplicates.
+            using (var any = duck.CreateCommand())
+            {
+                any.CommandText = $"SELECT 1 FROM {source} WHERE {column} <> '' GROUP BY {column} HAVING count(*) > 1 LIMIT 1";
+                if (any.ExecuteScalar() is null)
+                {
+                    continue;
+                }
+            }
+
             using var command = duck.CreateCommand();
             command.CommandText = $"""
                 WITH rows AS (SELECT {column} AS value, row_number() OVER () + 1 AS line FROM {source})
