@@ -72,6 +72,11 @@ public static class LakeBenchmark
             }
 
             Console.WriteLine($"| all queries | {projectTotal:0.0} | {rawTotal:0.0} | {projectTotal / rawTotal:0.00} |");
+
+            var sample = Math.Min(rows, 2_000_000);
+            var sampleCsv = Path.Combine(root, "sample.csv");
+            AdImpressionsGenerator.Write(sampleCsv, sample);
+            ParquetWriterComparison.RunAsync(sampleCsv, sample, root).GetAwaiter().GetResult();
         }
         finally
         {
