@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Avro;
 using Avro.File;
 using Avro.Generic;
@@ -21,9 +20,9 @@ public static class ManifestWriter
         var datum = new GenericDatumWriter<GenericRecord>(schema);
         using (var writer = DataFileWriter<GenericRecord>.OpenWriter(datum, path))
         {
-            writer.SetMeta("schema", SchemaJson(tableSchema));
+            writer.SetMeta("schema", MetadataJson.Schema(tableSchema).ToJsonString());
             writer.SetMeta("schema-id", tableSchema.SchemaId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            writer.SetMeta("partition-spec", SpecFieldsJson(spec));
+            writer.SetMeta("partition-spec", MetadataJson.SpecFields(spec).ToJsonString());
             writer.SetMeta("partition-spec-id", spec.SpecId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             writer.SetMeta("format-version", "2");
             writer.SetMeta("content", entries.Any(e => e.File.Content != FileContent.Data) ? "deletes" : "data");
@@ -143,21 +142,6 @@ public static class ManifestWriter
             return (object)record;
         })];
     }
-
-    private static string SchemaJson(IcebergSchema schema) => new JsonObject
-    {
-        ["type"] = "struct",
-        ["schema-id"] = schema.SchemaId,
-        ["fields"] = new JsonArray([.. schema.Fields.Select(f => (JsonNode)new JsonObject
-        {
-            ["id"] = f.Id, ["name"] = f.Name, ["required"] = f.Required, ["type"] = f.Type,
-        })]),
-    }.ToJsonString();
-
-    private static string SpecFieldsJson(PartitionSpec spec) => new JsonArray([.. spec.Fields.Select(f => (JsonNode)new JsonObject
-    {
-        ["name"] = f.Name, ["transform"] = f.Transform, ["source-id"] = f.SourceId, ["field-id"] = f.FieldId,
-    })]).ToJsonString();
 
     /// <summary>The r102 partition record: one optional field per partition field, typed by its transform's result.</summary>
     private static string PartitionRecord(PartitionSpec spec, IcebergSchema schema)

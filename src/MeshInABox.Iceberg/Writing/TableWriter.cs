@@ -33,9 +33,9 @@ public static class TableWriter
             ["last-updated-ms"] = now,
             ["last-column-id"] = schema.Fields.Max(f => f.Id),
             ["current-schema-id"] = schema.SchemaId,
-            ["schemas"] = new JsonArray(SchemaNode(schema)),
+            ["schemas"] = new JsonArray(MetadataJson.Schema(schema)),
             ["default-spec-id"] = spec.SpecId,
-            ["partition-specs"] = new JsonArray(SpecNode(spec)),
+            ["partition-specs"] = new JsonArray(MetadataJson.Spec(spec)),
             ["last-partition-id"] = spec.Fields.Count == 0 ? 999 : spec.Fields.Max(f => f.FieldId),
             ["default-sort-order-id"] = 0,
             ["sort-orders"] = new JsonArray(new JsonObject { ["order-id"] = 0, ["fields"] = new JsonArray() }),
@@ -192,7 +192,7 @@ public static class TableWriter
             var fields = current.Fields.Concat(columns.Select((c, i) => new NestedField(lastId + 1 + i, c.Name, false, c.Type))).ToList();
             var schema = new IcebergSchema(table.Metadata.Schemas.Max(s => s.SchemaId) + 1, fields);
             var next = table.Metadata.Document.DeepClone().AsObject();
-            ((JsonArray)next["schemas"]!).Add(SchemaNode(schema));
+            ((JsonArray)next["schemas"]!).Add(MetadataJson.Schema(schema));
             next["current-schema-id"] = schema.SchemaId;
             next["last-column-id"] = fields.Max(f => f.Id);
             next["last-updated-ms"] = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -283,23 +283,4 @@ public static class TableWriter
     }
 
     private static long NewSnapshotId() => RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
-
-    internal static JsonObject SchemaNode(IcebergSchema schema) => new()
-    {
-        ["type"] = "struct",
-        ["schema-id"] = schema.SchemaId,
-        ["fields"] = new JsonArray([.. schema.Fields.Select(f => (JsonNode)new JsonObject
-        {
-            ["id"] = f.Id, ["name"] = f.Name, ["required"] = f.Required, ["type"] = f.Type,
-        })]),
-    };
-
-    private static JsonObject SpecNode(PartitionSpec spec) => new()
-    {
-        ["spec-id"] = spec.SpecId,
-        ["fields"] = new JsonArray([.. spec.Fields.Select(f => (JsonNode)new JsonObject
-        {
-            ["name"] = f.Name, ["transform"] = f.Transform, ["source-id"] = f.SourceId, ["field-id"] = f.FieldId,
-        })]),
-    };
 }
