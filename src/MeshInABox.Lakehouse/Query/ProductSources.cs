@@ -1,0 +1,38 @@
+using MeshInABox.Domain.Contracts;
+using MeshInABox.Iceberg;
+using MeshInABox.Iceberg.Scanning;
+using MeshInABox.Lakehouse.Tables;
+
+namespace MeshInABox.Lakehouse.Query;
+
+/// <summary>How each kind of product storage reads as a DuckDB SELECT.</summary>
+public static class ProductSources
+{
+    /// <summary>An Iceberg table's current snapshot (or one chosen by id).</summary>
+    public static ProductSource Iceberg(string tableDirectory, long? snapshotId = null)
+    {
+        var table = IcebergTable.Open(tableDirectory);
+        var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
+        return new ProductSource(DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)), [table.Directory]);
+    }
+
+    /// <summary>A CSV output, typed by its contract (the same types the lakehouse would give it).</summary>
+    public static ProductSource Csv(string path, SchemaObject contract)
+    {
+        var full = Path.GetFullPath(path);
+        var columns = string.Join(", ", contract.Properties.Select(p =>
+            $"{DuckDbScan.Literal(p.Name)}: {DuckDbScan.Literal(ContractTableSchema.From(contract).Fields.First(f => f.Name == p.Name).DuckDbType)}"));
+        return new ProductSource(
+            $"SELECT * FROM read_csv({DuckDbScan.Literal(full)}, header = true, auto_detect = false, delim = ',', quote = '\"', columns = {{{columns}}})",
+            [Path.GetDirectoryName(full)!]);
+    }
+}
+
+/// <summary>A fixed map of table names to sources.</summary>
+public sealed class MappedProductSources(IReadOnlyDictionary<string, Func<ProductSource>> tables) : IProductSources
+{
+    public ProductSource? Find(ProductReference reference) =>
+        tables.TryGetValue(reference.ToString(), out var source) ? source() : null;
+
+    public IReadOnlyList<string> Known() => [.. tables.Keys];
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using MeshInABox.Iceberg.Scanning;
+
+namespace MeshInABox.Lakehouse.Query;
+
+/// <summary>What a product table reads as: a SELECT over its data, and the directories that SELECT may open.</summary>
+public sealed record ProductSource(string Select, IReadOnlyList<string> Directories);
+
+/// <summary>Where product tables are (the registry's locator, or a test's map).</summary>
+public interface IProductSources
+{
+    ProductSource? Find(ProductReference reference);
+
+    /// <summary>Every table name known, for "did you mean" suggestions.</summary>
+    IReadOnlyList<string> Known();
+}
+
+/// <summary>Per-query limits: a statement timeout, a row limit and DuckDB's memory limit.</summary>
+public sealed record QueryLimits(TimeSpan Timeout, long MaxRows, string MemoryLimit = "1GB", int Threads = 2)
+{
+    public static QueryLimits Default { get; } = new(TimeSpan.FromSeconds(60), 1_000_000);
+}
+
+/// <summary>
+/// Runs one SELECT over data products in a fresh in-memory DuckDB: each named
+/// product becomes a view (<c>domain.product.table</c>), then the file system is
+/// closed to everything but those products' directories and the configuration
+/// is locked, so the query can reach nothing else.
+/// </summary>
+public static class QueryEngine
+{
+    public sealed record Outcome(long Rows, bool Truncated, IReadOnlyList<ProductReference> Products);
+
+    public static Outcome Run(
+        string sql, IProductSources sources, QueryLimits limits, Action<IReadOnlyList<(string Name, Type Type)>> onColumns,
+        Action<object?[]> onRow, CancellationToken ct)
+    {
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        Execute(duck, "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
+        var products = SqlGuard.Check(duck, sql);
+
+        var allowed = new List<string>();
+        foreach (var group in products.GroupBy(p => p.Domain))
+        {
+            Execute(duck, $"ATTACH ':memory:' AS {DuckDbScan.Quote(group.Key)}");
+            foreach (var product in group.GroupBy(p => p.Product))
+            {
+                Execute(duck, $"CREATE SCHEMA {DuckDbScan.Quote(group.Key)}.{DuckDbScan.Quote(product.Key)}");
+                foreach (var reference in product)
+                {
+                    var source = sources.Find(reference) ?? throw Unknown(reference, sources);
+                    Execute(duck, $"CREATE VIEW {Qualified(reference)} AS {source.Select}");
+                    allowed.AddRange(source.Directories);
+                }
+            }
+        }
+
+        var directories = string.Join(", ", allowed.Distinct().Select(d => DuckDbScan.Literal(d.EndsWith('/') ? d : d + "/")));
+        Execute(duck, $"""
+            SET memory_limit = {DuckDbScan.Literal(limits.MemoryLimit)};
+            SET threads = {limits.Threads.ToString(CultureInfo.InvariantCulture)};
+            SET allowed_directories = [{directories}];
+            SET enable_external_access = false;
+            SET lock_configuration = true;
+            """);
+
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limits.Timeout);
+        using var interrupt = timeout.Token.Register(command.Cancel);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            onColumns([.. Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), reader.GetFieldType(i)))]);
+            long rows = 0;
+            while (reader.Read())
+            {
+                timeout.Token.ThrowIfCancellationRequested();
+                if (rows == limits.MaxRows)
+                {
+                    return new Outcome(rows, true, products);
+                }
+
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+
+                onRow(row);
+                rows++;
+            }
+
+            return new Outcome(rows, false, products);
+        }
+        catch (Exception error) when (error is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new QueryRejectedException($"The query ran longer than {limits.Timeout.TotalSeconds:0} s and was stopped.");
+        }
+        catch (DuckDBException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (DuckDBException error)
+        {
+            throw new QueryRejectedException(error.Message.Split('\n')[0]);
+        }
+    }
+
+    private static string Qualified(ProductReference reference) =>
+        $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.Table)}";
+
+    private static QueryRejectedException Unknown(ProductReference reference, IProductSources sources)
+    {
+        var name = reference.ToString();
+        var closest = sources.Known().OrderBy(k => Distance(k, name)).Take(3).Where(k => Distance(k, name) <= Math.Max(3, name.Length / 3)).ToList();
+        return new QueryRejectedException(
+            $"No data product table '{name}'." + (closest.Count > 0 ? $" Did you mean {string.Join(" or ", closest)}?" : ""),
+            reference.Position);
+    }
+
+    /// <summary>Levenshtein distance, for suggestions.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    private static void Execute(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
