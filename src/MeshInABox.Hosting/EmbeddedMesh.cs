@@ -64,6 +64,7 @@ public sealed class EmbeddedMesh : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             // Tokens minted by 'mesh token' for this mesh are signed with this key.
             ["Registry:Auth:SigningKeyFile"] = signingKey,
+            ["Lakehouse:LakeRoot"] = Path.Combine(DataDirectory, "lake"),
         };
         foreach (var (name, url) in urls)
         {

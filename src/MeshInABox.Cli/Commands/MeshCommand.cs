@@ -15,5 +15,6 @@ public static class MeshCommand
         ContractCommand.Create(),
         SamplesCommand.Create(),
         LakeCommand.Create(),
+        QueryCommand.Create(),
     };
 }

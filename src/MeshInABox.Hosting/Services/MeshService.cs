@@ -1,4 +1,5 @@
 using MeshInABox.Domain.Profiles;
+using MeshInABox.QueryService.Extensions;
 using MeshInABox.Registry.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,7 @@ public sealed record MeshService(
     public static IReadOnlyList<MeshService> All { get; } =
     [
         new("registry", Plane.DataProduct, builder => builder.AddRegistry(), app => app.MapRegistry()),
+        new("lakehouse", Plane.Lakehouse, builder => builder.AddQueryService(), app => app.MapQueryService()),
     ];
 
     /// <summary>The services a profile switches on, in start order.</summary>

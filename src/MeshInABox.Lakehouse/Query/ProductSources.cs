@@ -16,6 +16,13 @@ public static class ProductSources
         return new ProductSource(DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)), [table.Directory]);
     }
 
+    /// <summary>A CSV output whose contract is not at hand: DuckDB infers the column types.</summary>
+    public static ProductSource CsvInferred(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return new ProductSource($"SELECT * FROM read_csv({DuckDbScan.Literal(full)}, header = true)", [Path.GetDirectoryName(full)!]);
+    }
+
     /// <summary>A CSV output, typed by its contract (the same types the lakehouse would give it).</summary>
     public static ProductSource Csv(string path, SchemaObject contract)
     {

@@ -50,7 +50,7 @@ public static class QueryEngine
                 Execute(duck, $"CREATE SCHEMA {DuckDbScan.Quote(group.Key)}.{DuckDbScan.Quote(product.Key)}");
                 foreach (var reference in product)
                 {
-                    var source = sources.Find(reference) ?? throw Unknown(reference, sources);
+                    var source = sources.Find(reference) ?? throw UnknownProduct(reference, sources.Known());
                     Execute(duck, $"CREATE VIEW {Qualified(reference)} AS {source.Select}");
                     allowed.AddRange(source.Directories);
                 }
@@ -113,13 +113,14 @@ public static class QueryEngine
     private static string Qualified(ProductReference reference) =>
         $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.Table)}";
 
-    private static QueryRejectedException Unknown(ProductReference reference, IProductSources sources)
+    /// <summary>An unknown table, with the closest known names as suggestions.</summary>
+    public static QueryRejectedException UnknownProduct(ProductReference reference, IReadOnlyList<string> known)
     {
         var name = reference.ToString();
-        var closest = sources.Known().OrderBy(k => Distance(k, name)).Take(3).Where(k => Distance(k, name) <= Math.Max(3, name.Length / 3)).ToList();
+        var closest = known.OrderBy(k => Distance(k, name)).Take(3).Where(k => Distance(k, name) <= Math.Max(3, name.Length / 3)).ToList();
         return new QueryRejectedException(
             $"No data product table '{name}'." + (closest.Count > 0 ? $" Did you mean {string.Join(" or ", closest)}?" : ""),
-            reference.Position);
+            reference.Position, unknown: true);
     }
 
     /// <summary>Levenshtein distance, for suggestions.</summary>

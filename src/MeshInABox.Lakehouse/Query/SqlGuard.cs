@@ -12,12 +12,15 @@ public sealed record ProductReference(string Domain, string Product, string Tabl
 }
 
 /// <summary>Why a query is refused, with the position in the SQL when there is one.</summary>
-public sealed class QueryRejectedException(string message, int? position = null, bool forbidden = false) : Exception(message)
+public sealed class QueryRejectedException(string message, int? position = null, bool forbidden = false, bool unknown = false) : Exception(message)
 {
     public int? Position { get; } = position;
 
     /// <summary>True when the SQL is valid but not allowed (403 rather than 400).</summary>
     public bool Forbidden { get; } = forbidden;
+
+    /// <summary>True when a named product does not exist (404).</summary>
+    public bool Unknown { get; } = unknown;
 }
 
 /// <summary>

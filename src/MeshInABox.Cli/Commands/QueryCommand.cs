@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MeshInABox.Cli.Rendering;
+using MeshInABox.Hosting.State;
+using Spectre.Console;
+
+namespace MeshInABox.Cli.Commands;
+
+/// <summary><c>mesh query "SQL"</c>: SQL over data products through the running mesh's lakehouse service.</summary>
+public static class QueryCommand
+{
+    public static Command Create()
+    {
+        var sql = new Argument<string>("sql") { Description = "One SELECT naming data products as domain.product.table." };
+        var dataDirectory = CommonOptions.DataDirectory();
+        var format = CommonOptions.Format();
+        var command = new Command("query", "Run SQL over data products (profile iteration-2 and later) and print the rows.") { sql, dataDirectory, format };
+        command.SetAction(async (result, ct) =>
+        {
+            var directory = Path.GetFullPath(result.GetValue(dataDirectory)!);
+            var state = await MeshState.ReadAsync(directory, ct);
+            if (state is null || !state.IsRunning || !state.Services.TryGetValue("lakehouse", out var lakehouse))
+            {
+                ErrorOutput.Write($"No mesh with a lakehouse service is running from {directory}: start one with 'mesh up --profile iteration-2'.");
+                return 2;
+            }
+
+            using var http = new HttpClient { BaseAddress = lakehouse, Timeout = Timeout.InfiniteTimeSpan };
+            using var response = await http.PostAsJsonAsync(new Uri("query", UriKind.Relative), new { sql = result.GetValue(sql) }, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                ErrorOutput.Write(problem.TryGetProperty("detail", out var detail) ? detail.GetString()! : response.ReasonPhrase ?? "query failed");
+                return 1;
+            }
+
+            var rows = new List<JsonElement>();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                var row = JsonDocument.Parse(line).RootElement.Clone();
+                if (row.TryGetProperty("error", out var error) && row.EnumerateObject().Count() == 1)
+                {
+                    ErrorOutput.Write(error.GetString()!);
+                    return 1;
+                }
+
+                rows.Add(row);
+            }
+
+            if (result.GetValue(format) == OutputFormat.Json)
+            {
+                CliJson.Write(rows);
+                return 0;
+            }
+
+            var table = new Table();
+            foreach (var column in rows.FirstOrDefault().ValueKind == JsonValueKind.Object ? rows[0].EnumerateObject().Select(p => p.Name) : [])
+            {
+                table.AddColumn(Markup.Escape(column));
+            }
+
+            foreach (var row in rows)
+            {
+                table.AddRow(row.EnumerateObject().Select(p => Markup.Escape(p.Value.ValueKind == JsonValueKind.Null ? "" : p.Value.ToString())).ToArray());
+            }
+
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"[grey]{rows.Count} row(s){(response.Headers.Contains("X-Mesh-Truncated") ? " (truncated at the row limit)" : "")}[/]");
+            return 0;
+        });
+        return command;
+    }
+}

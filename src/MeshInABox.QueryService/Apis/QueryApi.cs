@@ -1,0 +1,58 @@
+using DuckDB.NET.Data;
+using MeshInABox.Lakehouse.Query;
+using MeshInABox.QueryService.Infrastructure;
+using MeshInABox.QueryService.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace MeshInABox.QueryService.Apis;
+
+/// <summary><c>POST /query</c>: SQL over data products, streamed as NDJSON or CSV.</summary>
+public static class QueryApi
+{
+    public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
+            .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default) or text/csv.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
+        QueryRequest body, HttpRequest request, RegistryProductSources resolver, IOptions<QueryServiceOptions> options, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Sql))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["'sql' is required: one SELECT query."] });
+        }
+
+        IProductSources sources;
+        try
+        {
+            using var parser = new DuckDBConnection("DataSource=:memory:");
+            parser.Open();
+            sources = await resolver.ResolveAsync(SqlGuard.Check(parser, body.Sql), ct);
+        }
+        catch (QueryRejectedException error)
+        {
+            return Problem(error);
+        }
+
+        var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
+        var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
+        return new QueryStreamResult(body.Sql, sources, limits, format);
+    }
+
+    internal static ProblemHttpResult Problem(QueryRejectedException error)
+    {
+        var status = error.Forbidden ? StatusCodes.Status403Forbidden : error.Unknown ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+        var extensions = new Dictionary<string, object?>();
+        if (error.Position is { } position)
+        {
+            extensions["position"] = position;
+        }
+
+        return TypedResults.Problem(error.Message, statusCode: status, title: status == 403 ? "Query not allowed" : status == 404 ? "Unknown product" : "Invalid query", extensions: extensions);
+    }
+}

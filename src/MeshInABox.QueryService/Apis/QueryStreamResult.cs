@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using MeshInABox.Lakehouse.Query;
+
+namespace MeshInABox.QueryService.Apis;
+
+/// <summary>
+/// Streams a query's rows as they come, with bounded memory (a small channel
+/// between DuckDB's thread and the response). A client that disconnects cancels
+/// the query. Errors before the first byte are problem details; after it, a
+/// last NDJSON line <c>{"error": ...}</c>.
+/// </summary>
+public sealed class QueryStreamResult(string sql, IProductSources sources, QueryLimits limits, string format) : IResult
+{
+    public const string NdJson = "application/x-ndjson";
+    public const string Csv = "text/csv";
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var ct = httpContext.RequestAborted;
+        var rows = Channel.CreateBounded<object?[]>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+        var columns = new TaskCompletionSource<IReadOnlyList<(string Name, Type Type)>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(() =>
+        {
+            try
+            {
+                var outcome = QueryEngine.Run(sql, sources, limits, c => columns.TrySetResult(c),
+                    row => rows.Writer.WriteAsync(row, ct).AsTask().GetAwaiter().GetResult(), ct);
+                rows.Writer.TryComplete();
+                return outcome;
+            }
+            catch (Exception error)
+            {
+                columns.TrySetException(error);
+                rows.Writer.TryComplete(error);
+                throw;
+            }
+        }, ct);
+
+        IReadOnlyList<(string Name, Type Type)> header;
+        try
+        {
+            header = await columns.Task;
+        }
+        catch (QueryRejectedException error)
+        {
+            await QueryApi.Problem(error).ExecuteAsync(httpContext);
+            return;
+        }
+
+        httpContext.Response.ContentType = format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        var writer = new StreamWriter(httpContext.Response.Body, new UTF8Encoding(false), 1 << 16);
+        await using (writer)
+        {
+            if (format == Csv)
+            {
+                await writer.WriteLineAsync(string.Join(',', header.Select(h => CsvField(h.Name))));
+            }
+
+            try
+            {
+                await foreach (var row in rows.Reader.ReadAllAsync(ct))
+                {
+                    await writer.WriteLineAsync(format == Csv ? CsvLine(row) : JsonLine(header, row));
+                }
+
+                var outcome = await run;
+                if (outcome.Truncated)
+                {
+                    httpContext.Response.Headers.Append("X-Mesh-Truncated", "true");
+                }
+            }
+            catch (QueryRejectedException error) when (format == NdJson)
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(new { error = error.Message }));
+            }
+        }
+    }
+
+    private static string JsonLine(IReadOnlyList<(string Name, Type Type)> header, object?[] row)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < row.Length; i++)
+            {
+                json.WritePropertyName(header[i].Name);
+                JsonSerializer.Serialize(json, Plain(row[i]));
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // DuckDB's HUGEINT arrives as BigInteger; JSON and CSV get its decimal digits.
+    private static object? Plain(object? value) => value is System.Numerics.BigInteger big ? decimal.Parse(big.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
+
+    private static string CsvLine(object?[] row) =>
+        string.Join(',', row.Select(v => v switch
+        {
+            null => "",
+            IFormattable formattable => CsvField(formattable.ToString(null, CultureInfo.InvariantCulture)),
+            _ => CsvField(v.ToString() ?? ""),
+        }));
+
+    private static string CsvField(string text) =>
+        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+}

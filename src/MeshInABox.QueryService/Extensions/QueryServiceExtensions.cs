@@ -1,0 +1,35 @@
+using MeshInABox.QueryService.Apis;
+using MeshInABox.QueryService.Infrastructure;
+using MeshInABox.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace MeshInABox.QueryService.Extensions;
+
+/// <summary>The query service's composition, shared by its Program and by the embedded host.</summary>
+public static class QueryServiceExtensions
+{
+    /// <summary>The registry as Aspire names it; service discovery resolves <c>services:registry:http:0</c>.</summary>
+    public static readonly Uri RegistryAddress = new("http://registry");
+
+    public static IHostApplicationBuilder AddQueryService(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<QueryServiceOptions>()
+            .BindConfiguration(QueryServiceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
+        builder.Services.AddTransient(services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value);
+        return builder;
+    }
+
+    public static WebApplication MapQueryService(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDefaultEndpoints();
+        app.MapQueryApi();
+        return app;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text.Json;
+using MeshInABox.Lakehouse.Query;
+
+namespace MeshInABox.QueryService.Infrastructure;
+
+/// <summary>
+/// Resolves <c>domain.product.table</c> through the registry's locator (products
+/// are written with hyphens, SQL names with underscores: both are tried).
+/// </summary>
+public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options)
+{
+    /// <exception cref="QueryRejectedException">A product is unknown, restricted or not queryable.</exception>
+    public async Task<IProductSources> ResolveAsync(IReadOnlyList<ProductReference> references, CancellationToken ct)
+    {
+        var map = new Dictionary<string, Func<ProductSource>>();
+        foreach (var reference in references)
+        {
+            var id = $"{reference.Domain}.{reference.Product}";
+            var product = await GetAsync($"data-products/{Uri.EscapeDataString(id)}", ct)
+                ?? await GetAsync($"data-products/{Uri.EscapeDataString(id.Replace('_', '-'))}", ct);
+            if (product is not { } found)
+            {
+                throw await UnknownAsync(reference, ct);
+            }
+
+            var productId = found.GetProperty("id").GetString()!;
+            if (found.GetProperty("classification").GetString() == "restricted")
+            {
+                throw new QueryRejectedException(
+                    $"'{productId}' is restricted: reading it needs a grant from its owner ({found.GetProperty("owner").GetString()}).", reference.Position, forbidden: true);
+            }
+
+            var endpoints = await GetAsync($"data-products/{Uri.EscapeDataString(productId)}/endpoints", ct) ?? default;
+            var endpoint = endpoints.ValueKind == JsonValueKind.Array
+                ? endpoints.EnumerateArray().FirstOrDefault(e => Same(e.GetProperty("output").GetString(), reference.Table))
+                : default;
+            map[reference.ToString()] = Source(productId, reference, endpoint);
+        }
+
+        return new MappedProductSources(map);
+    }
+
+    private Func<ProductSource> Source(string productId, ProductReference reference, JsonElement endpoint)
+    {
+        var table = Path.Combine(options.LakeRoot, reference.Domain, productId[(productId.IndexOf('.') + 1)..], reference.Table);
+        if (Directory.Exists(Path.Combine(table, "metadata")))
+        {
+            return () => ProductSources.Iceberg(table);
+        }
+
+        if (endpoint.ValueKind == JsonValueKind.Object && endpoint.GetProperty("kind").GetString() == "csv"
+            && endpoint.GetProperty("location").TryGetProperty("path", out var path) && path.GetString() is { } file && File.Exists(file))
+        {
+            return () => ProductSources.CsvInferred(file);
+        }
+
+        throw new QueryRejectedException(
+            $"'{reference}' has no queryable data yet: its output is not a CSV file the mesh can read nor a lakehouse table (PostgreSQL outputs are not queryable yet).",
+            reference.Position);
+    }
+
+    private async Task<QueryRejectedException> UnknownAsync(ProductReference reference, CancellationToken ct)
+    {
+        var page = await GetAsync("data-products?pageSize=200", ct);
+        var known = page?.GetProperty("items").EnumerateArray()
+            .SelectMany(p => p.GetProperty("outputs").EnumerateArray().Select(o => $"{p.GetProperty("id").GetString()!.Replace('-', '_')}.{o.GetProperty("name").GetString()}"))
+            .ToList() ?? [];
+        return QueryEngine.UnknownProduct(reference, known);
+    }
+
+    private async Task<JsonElement?> GetAsync(string path, CancellationToken ct)
+    {
+        using var response = await registry.GetAsync(new Uri(path, UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+    }
+
+    private static bool Same(string? output, string table) =>
+        string.Equals(output, table, StringComparison.Ordinal) || string.Equals(output?.Replace('-', '_'), table, StringComparison.Ordinal);
+}

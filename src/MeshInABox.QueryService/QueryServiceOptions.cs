@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MeshInABox.QueryService;
+
+/// <summary>Settings of the query service, section <c>Lakehouse</c>.</summary>
+public sealed class QueryServiceOptions
+{
+    public const string SectionName = "Lakehouse";
+
+    /// <summary>Root of the lakehouse tables (<c>&lt;lake&gt;/domain/product/table</c>).</summary>
+    [Required]
+    public string LakeRoot { get; set; } = "";
+
+    [Range(1, 100_000_000)]
+    public long MaxRows { get; set; } = 1_000_000;
+
+    [Range(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 60;
+
+    [Required]
+    public string MemoryLimit { get; set; } = "1GB";
+}

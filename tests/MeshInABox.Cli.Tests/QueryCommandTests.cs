@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MeshInABox.Hosting.State;
+using MeshInABox.MeshRepository.Samples;
+using MeshInABox.Testing;
+
+namespace MeshInABox.Cli.Tests;
+
+/// <summary>The whole path at iteration 2: register -> ingest into the lakehouse -> query across a CSV and an Iceberg product.</summary>
+public sealed class QueryCommandTests : IDisposable
+{
+    private readonly string _root = TemporaryDirectory.Create("mesh-query-");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task RegisterIngestQuery_JoinsACsvAndAnIcebergProduct_AndRefusesEscapes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dataDirectory = Path.Combine(_root, "mesh");
+        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--profile", "iteration-2");
+        for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        var state = (await MeshState.ReadAsync(dataDirectory, ct))!;
+        var csv = Path.Combine(_root, "impressions.csv");
+        AdImpressionsGenerator.Write(csv, 5_000);
+        var contract = Path.Combine(RepositoryLayout.SampleMesh, "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml");
+
+        var register = await MeshProcess.RunAsync(_root, ct, "register", RepositoryLayout.SampleMesh, "--data-dir", dataDirectory);
+        var ingest = await MeshProcess.RunAsync(_root, ct, "lake", "ingest", csv, "--table", "advertising.ad-impressions.impressions", "--contract", contract, "--data-dir", dataDirectory);
+        var joined = await MeshProcess.RunAsync(_root, ct, "query",
+            "SELECT count(*) AS n, count(DISTINCT t.genre) AS genres FROM advertising.ad_impressions.impressions i JOIN content.catalogue.titles t USING (title_id)",
+            "--data-dir", dataDirectory, "--format", "json");
+        var escape = await MeshProcess.RunAsync(_root, ct, "query", "SELECT * FROM read_text('/etc/passwd')", "--data-dir", dataDirectory);
+
+        using var http = new HttpClient { BaseAddress = state.Services["lakehouse"] };
+        using var restricted = await http.PostAsJsonAsync("/query", new { sql = "SELECT email FROM subscriptions.subscribers.subscribers" }, ct);
+        using var syntax = await http.PostAsJsonAsync("/query", new { sql = "SELECT title FRM content.catalogue.titles" }, ct);
+        using var csvRequest = new HttpRequestMessage(HttpMethod.Post, "/query") { Content = JsonContent.Create(new { sql = "SELECT title_id, title FROM content.catalogue.titles ORDER BY title_id LIMIT 2" }) };
+        csvRequest.Headers.Accept.ParseAdd("text/csv");
+        using var csvResponse = await http.SendAsync(csvRequest, ct);
+        var csvText = await csvResponse.Content.ReadAsStringAsync(ct);
+
+        mesh.Terminate();
+        await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.True(register.ExitCode == 0, register.Output + register.Error);
+        Assert.True(ingest.ExitCode == 0, ingest.Error);
+        Assert.True(joined.ExitCode == 0, joined.Error);
+        var row = Assert.Single(JsonDocument.Parse(joined.Output).RootElement.EnumerateArray());
+        Assert.Equal(5_000, row.GetProperty("n").GetInt64());
+        Assert.Equal(1, escape.ExitCode);
+        Assert.Contains("Table function 'read_text' is not allowed", escape.Error);
+        Assert.Equal(HttpStatusCode.Forbidden, restricted.StatusCode);
+        Assert.Contains("restricted", (await restricted.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, syntax.StatusCode);
+        Assert.True((await syntax.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("position", out _));
+        Assert.Equal("title_id,title\ntt0001,The Wild Signal\ntt0002,The Quiet Signal\n", csvText);
+    }
+}
