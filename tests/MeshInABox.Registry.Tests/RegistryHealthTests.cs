@@ -67,8 +67,8 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
-    private static WebApplicationFactory<Program> Registry(string connectionString, IMigrationSource? source = null) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    private static WebApplicationFactory<RegistryOptions> Registry(string connectionString, IMigrationSource? source = null) =>
+        new WebApplicationFactory<RegistryOptions>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:meshdb", connectionString);
             if (source is not null)

@@ -14,10 +14,10 @@ namespace MeshInABox.Registry.Tests;
 /// <summary>The registry on a real PostgreSQL database, with a local signing key and a clock the test moves.</summary>
 public sealed class RegistryHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly WebApplicationFactory<RegistryOptions> _factory;
     private readonly string _keyDirectory;
 
-    private RegistryHost(WebApplicationFactory<Program> factory, string keyDirectory, FakeTimeProvider time)
+    private RegistryHost(WebApplicationFactory<RegistryOptions> factory, string keyDirectory, FakeTimeProvider time)
     {
         _factory = factory;
         _keyDirectory = keyDirectory;
@@ -34,7 +34,7 @@ public sealed class RegistryHost : IAsyncDisposable
         var keyDirectory = TemporaryDirectory.Create("mesh-keys-");
         LocalSigningKey.EnsureExists(Path.Combine(keyDirectory, "signing.key"));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        var factory = new WebApplicationFactory<RegistryOptions>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:meshdb", connectionString);
             builder.UseSetting("Registry:Auth:SigningKeyFile", Path.Combine(keyDirectory, "signing.key"));
