@@ -109,4 +109,47 @@ public sealed class QueryEngineTests : IDisposable
 
         Assert.Contains("ran longer than", error.Message);
     }
+
+    [Fact]
+    public async Task ConcurrentQueriesDuringIngest_SeeTheOldOrTheNewSnapshot_NeverAMix()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var impressions = ContractReader.Read(File.ReadAllText(Path.Combine(RepositoryLayout.SampleMesh, "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml")), "i").Contract;
+        var table = LakeTableName.Parse("advertising.ad-impressions.impressions");
+        var batch = Path.Combine(_root, "batch.csv");
+        AdImpressionsGenerator.Write(batch, 4_000);
+        var seen = new System.Collections.Concurrent.ConcurrentBag<long>();
+        using var stop = new CancellationTokenSource();
+
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var (_, rows, _) = Run("SELECT count(*) FROM advertising.ad_impressions.impressions");
+                seen.Add(Convert.ToInt64(rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }, ct)).ToList();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(LakeIngest.Run(batch, table, impressions, TableWriter.Mode.Overwrite, Path.Combine(_root, "lake")).Committed);
+            Assert.True(LakeIngest.Run(csv(3_000), table, impressions, TableWriter.Mode.Overwrite, Path.Combine(_root, "lake")).Committed);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, count => Assert.Contains(count, new long[] { 3_000, 4_000 }));
+
+        string csv(int rows)
+        {
+            var path = Path.Combine(_root, $"b{rows}.csv");
+            if (!File.Exists(path))
+            {
+                AdImpressionsGenerator.Write(path, rows);
+            }
+
+            return path;
+        }
+    }
 }
