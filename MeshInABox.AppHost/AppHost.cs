@@ -41,6 +41,17 @@ if (profile.Has(Plane.DataProduct))
         var kafka = builder.AddKafka("kafka").WithKafkaUI();
         registry.WithReference(kafka).WaitFor(kafka);
     }
+
+    // From iteration 2: the SQL endpoint over data products, resolving names through the registry.
+    if (profile.Has(Plane.Lakehouse))
+    {
+        builder.AddProject<Projects.MeshInABox_QueryService>("lakehouse")
+            .WithReference(registry)
+            .WaitFor(registry)
+            .WithEnvironment("Lakehouse__LakeRoot", Path.Combine(builder.AppHostDirectory, ".mesh", "lake"))
+            .WithHttpHealthCheck("/health")
+            .WithExternalHttpEndpoints();
+    }
 }
 
 builder.Build().Run();
