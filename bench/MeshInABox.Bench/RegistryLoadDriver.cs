@@ -7,6 +7,7 @@ using MeshInABox.Hosting.Postgres;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Registry.Auth;
 using Npgsql;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Bench;
 

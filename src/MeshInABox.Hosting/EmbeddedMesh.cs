@@ -4,8 +4,8 @@ using System.Text.Json;
 using MeshInABox.Hosting.Postgres;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Hosting.State;
-using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Extensions;
+using MeshInABox.ServiceDefaults;
 using Npgsql;
 
 namespace MeshInABox.Hosting;
@@ -158,7 +158,7 @@ public sealed class EmbeddedMesh : IAsyncDisposable
                 problems.Add($"{check.Name}: {check.Value.GetProperty("description").GetString()}");
                 requiresAction |= check.Value.TryGetProperty("data", out var data)
                     && data.ValueKind == JsonValueKind.Object
-                    && data.TryGetProperty(ServiceDefaults.HealthReportWriter.RequiresActionKey, out var flag)
+                    && data.TryGetProperty(HealthReportWriter.RequiresActionKey, out var flag)
                     && flag.ValueKind == JsonValueKind.True;
             }
         }

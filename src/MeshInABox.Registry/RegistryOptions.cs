@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 
+using MeshInABox.ServiceDefaults;
+
 namespace MeshInABox.Registry;
 
 /// <summary>Settings of the registry, section <c>Registry</c>.</summary>
@@ -28,21 +30,9 @@ public sealed class RegistryOptions
     public RegistryAuthOptions Auth { get; set; } = new();
 }
 
-/// <summary>Token validation: a real OIDC issuer (Authority) or the mesh's local signing key.</summary>
-public sealed class RegistryAuthOptions
+/// <summary>Token validation (see <see cref="MeshAuthOptions"/>), plus whether reads need a token.</summary>
+public sealed class RegistryAuthOptions : MeshAuthOptions
 {
-    /// <summary>OIDC issuer URL; its metadata gives the signing keys.</summary>
-    public string? Authority { get; set; }
-
-    public string? MetadataAddress { get; set; }
-
-    public string Audience { get; set; } = Domain.Access.MeshAccess.Audience;
-
-    /// <summary>File holding the local HMAC signing key (base64), written by the embedded host.</summary>
-    public string? SigningKeyFile { get; set; }
-
     /// <summary>When true, reads need the dpr.read scope too; the embedded host leaves reads open.</summary>
     public bool RequireReadScope { get; set; }
-
-    public bool RequireHttpsMetadata { get; set; } = true;
 }

@@ -19,9 +19,4 @@ public static class MeshAccess
     public const string DomainClaim = "mesh_domain";
 
     public const string AnyDomain = "*";
-
-    /// <summary>Issuer and audience of tokens signed with the mesh's local key.</summary>
-    public const string LocalIssuer = "meshinabox-local";
-
-    public const string Audience = "meshinabox-registry";
 }

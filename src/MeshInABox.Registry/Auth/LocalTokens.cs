@@ -2,6 +2,7 @@ using System.Security.Claims;
 using MeshInABox.Domain.Access;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Registry.Auth;
 
@@ -19,8 +20,8 @@ public static class LocalTokens
         claims.AddRange(domains.Select(d => new Claim(MeshAccess.DomainClaim, d)));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = MeshAccess.LocalIssuer,
-            Audience = MeshAccess.Audience,
+            Issuer = MeshAuthOptions.LocalIssuer,
+            Audience = MeshAuthOptions.DefaultAudience,
             Subject = new ClaimsIdentity(claims),
             IssuedAt = now,
             NotBefore = now,

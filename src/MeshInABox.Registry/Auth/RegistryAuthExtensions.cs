@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using MeshInABox.Domain.Access;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Registry.Auth;
 
@@ -15,30 +15,7 @@ public static class RegistryAuthExtensions
 
     public static IHostApplicationBuilder AddRegistryAuth(this IHostApplicationBuilder builder, RegistryAuthOptions auth)
     {
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(options =>
-            {
-                // Keep claim names as issued ("scope", "mesh_domain"), not mapped to WS-* URIs.
-                options.MapInboundClaims = false;
-                options.TokenValidationParameters.ValidAudience = auth.Audience;
-                options.TokenValidationParameters.NameClaimType = "sub";
-                if (!string.IsNullOrWhiteSpace(auth.Authority))
-                {
-                    options.Authority = auth.Authority;
-                    options.MetadataAddress = auth.MetadataAddress ?? "";
-                    options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
-                }
-                else if (!string.IsNullOrWhiteSpace(auth.SigningKeyFile))
-                {
-                    options.TokenValidationParameters.ValidIssuer = MeshAccess.LocalIssuer;
-                    options.TokenValidationParameters.IssuerSigningKey = LocalSigningKey.Read(auth.SigningKeyFile);
-                }
-                else
-                {
-                    // No issuer configured: no token can be valid, so every write is refused with 401.
-                    options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => [];
-                }
-            });
+        builder.Services.AddMeshJwtBearer(auth);
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(WritePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, MeshAccess.WriteScope)))

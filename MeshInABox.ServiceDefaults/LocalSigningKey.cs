@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
-namespace MeshInABox.Registry.Auth;
+namespace MeshInABox.ServiceDefaults;
 
 /// <summary>The mesh's local HMAC-SHA256 signing key, a base64 file in the data directory.</summary>
 public static class LocalSigningKey
