@@ -65,6 +65,7 @@ public sealed class EmbeddedMesh : IAsyncDisposable
             // Tokens minted by 'mesh token' for this mesh are signed with this key.
             ["Registry:Auth:SigningKeyFile"] = signingKey,
             ["Lakehouse:LakeRoot"] = Path.Combine(DataDirectory, "lake"),
+            ["Lakehouse:Auth:SigningKeyFile"] = signingKey,
         };
         foreach (var (name, url) in urls)
         {

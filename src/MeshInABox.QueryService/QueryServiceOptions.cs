@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.QueryService;
 
@@ -19,4 +20,7 @@ public sealed class QueryServiceOptions
 
     [Required]
     public string MemoryLimit { get; set; } = "1GB";
+
+    /// <summary>How callers' tokens are validated (the identity that grants on restricted products name).</summary>
+    public MeshAuthOptions Auth { get; set; } = new();
 }

@@ -1,8 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MeshInABox.Domain.Access;
 using MeshInABox.Hosting.State;
 using MeshInABox.MeshRepository.Samples;
+using MeshInABox.Registry.Auth;
 using MeshInABox.Testing;
 
 namespace MeshInABox.Cli.Tests;
@@ -15,7 +18,7 @@ public sealed class QueryCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task RegisterIngestQuery_JoinsACsvAndAnIcebergProduct_AndRefusesEscapes()
+    public async Task RegisterIngestQuery_JoinsACsvAndAnIcebergProduct_RefusesEscapes_AndHonoursGrants()
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(_root, "mesh");
@@ -45,6 +48,19 @@ public sealed class QueryCommandTests : IDisposable
         using var csvResponse = await http.SendAsync(csvRequest, ct);
         var csvText = await csvResponse.Content.ReadAsStringAsync(ct);
 
+        // Restricted product: no grant -> 403; the owning domain grants -> rows; revoked -> 403 again.
+        var key = MeshState.SigningKeyPath(dataDirectory);
+        var alice = LocalTokens.Issue(key, "alice", [], [MeshAccess.ReadScope], TimeSpan.FromHours(1));
+        using var registry = new HttpClient { BaseAddress = state.Services["registry"] };
+        var owner = new AuthenticationHeaderValue("Bearer", LocalTokens.Issue(key, "green-lead", ["subscriptions"], [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1)));
+        var stranger = new AuthenticationHeaderValue("Bearer", LocalTokens.Issue(key, "yellow-lead", ["content"], [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1)));
+        var beforeGrant = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+        var strangerGrant = await SendAsync(registry, HttpMethod.Put, "/data-products/subscriptions.subscribers/grants/alice", stranger, ct);
+        var ownerGrant = await SendAsync(registry, HttpMethod.Put, "/data-products/subscriptions.subscribers/grants/alice", owner, ct);
+        var withGrant = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+        var revoke = await SendAsync(registry, HttpMethod.Delete, "/data-products/subscriptions.subscribers/grants/alice", owner, ct);
+        var afterRevoke = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+
         mesh.Terminate();
         await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
 
@@ -60,5 +76,29 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, syntax.StatusCode);
         Assert.True((await syntax.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("position", out _));
         Assert.Equal("title_id,title\ntt0001,The Wild Signal\ntt0002,The Quiet Signal\n", csvText);
+        Assert.Equal(HttpStatusCode.Forbidden, beforeGrant.Status);
+        Assert.Contains("'alice' holds no grant", beforeGrant.Body);
+        Assert.Equal(HttpStatusCode.Forbidden, strangerGrant);
+        Assert.Equal(HttpStatusCode.OK, ownerGrant);
+        Assert.Equal(HttpStatusCode.OK, withGrant.Status);
+        Assert.Equal(300, JsonDocument.Parse(withGrant.Body).RootElement.GetProperty("n").GetInt64());
+        Assert.Equal(HttpStatusCode.NoContent, revoke);
+        Assert.Equal(HttpStatusCode.Forbidden, afterRevoke.Status);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> QueryAsAsync(HttpClient http, string token, string sql, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/query") { Content = JsonContent.Create(new { sql }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+    }
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient http, HttpMethod method, string path, AuthenticationHeaderValue token, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = token;
+        using var response = await http.SendAsync(request, ct);
+        return response.StatusCode;
     }
 }

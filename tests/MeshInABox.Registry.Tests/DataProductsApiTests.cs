@@ -194,4 +194,34 @@ public sealed class DataProductsApiTests(PostgresServerFixture server) : IAsyncL
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
+
+    [Fact]
+    public async Task Grants_OwningDomainGrantsAndRevokes_OthersCannot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var owner = _registry.Writer("content");
+        using var stranger = _registry.Writer("subscriptions");
+        using var anonymous = _registry.Anonymous();
+        var id = await Samples.RegisterAsync(owner, ct, classification: "restricted");
+
+        using var byStranger = await stranger.PutAsync($"/data-products/{id}/grants/alice", null, ct);
+        using var byAnonymous = await anonymous.PutAsync($"/data-products/{id}/grants/alice", null, ct);
+        using var granted = await owner.PutAsync($"/data-products/{id}/grants/alice", null, ct);
+        using var again = await owner.PutAsync($"/data-products/{id}/grants/alice", null, ct);
+        using var check = await anonymous.GetAsync($"/data-products/{id}/grants/alice", ct);
+        using var revoked = await owner.DeleteAsync($"/data-products/{id}/grants/alice", ct);
+        using var gone = await anonymous.GetAsync($"/data-products/{id}/grants/alice", ct);
+        using var revokeMissing = await owner.DeleteAsync($"/data-products/{id}/grants/alice", ct);
+        using var unknownProduct = await owner.PutAsync("/data-products/content.nothing/grants/alice", null, ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, byStranger.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, byAnonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("test-user", (await check.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("grantedBy").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, revokeMissing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownProduct.StatusCode);
+    }
 }

@@ -25,7 +25,8 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         var paths = document.GetProperty("paths");
         Assert.Equal(
             ["/data-products", "/data-products/{productId}", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
-             "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
+             "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/grants", "/data-products/{productId}/grants/{subject}",
+             "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
              "/data-products/{productId}/versions/{version}", "/events"],
             paths.EnumerateObject().Select(p => p.Name).Where(p => p != "/").Order());
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using DuckDB.NET.Data;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Infrastructure;
@@ -20,7 +21,7 @@ public static class QueryApi
     }
 
     public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
-        QueryRequest body, HttpRequest request, RegistryProductSources resolver, IOptions<QueryServiceOptions> options, CancellationToken ct)
+        QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, IOptions<QueryServiceOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
@@ -32,7 +33,7 @@ public static class QueryApi
         {
             using var parser = new DuckDBConnection("DataSource=:memory:");
             parser.Open();
-            sources = await resolver.ResolveAsync(SqlGuard.Check(parser, body.Sql), ct);
+            sources = await resolver.ResolveAsync(SqlGuard.Check(parser, body.Sql), user.Identity?.Name, ct);
         }
         catch (QueryRejectedException error)
         {

@@ -20,6 +20,9 @@ public static class QueryServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
+        var options = builder.Configuration.GetSection(QueryServiceOptions.SectionName).Get<QueryServiceOptions>() ?? new QueryServiceOptions();
+        builder.Services.AddMeshJwtBearer(options.Auth);
+        builder.Services.AddAuthorization();
         builder.Services.AddTransient(services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value);
         return builder;
     }
@@ -28,6 +31,8 @@ public static class QueryServiceExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapQueryApi();
         return app;

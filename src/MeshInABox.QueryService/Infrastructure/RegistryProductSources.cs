@@ -11,7 +11,8 @@ namespace MeshInABox.QueryService.Infrastructure;
 public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options)
 {
     /// <exception cref="QueryRejectedException">A product is unknown, restricted or not queryable.</exception>
-    public async Task<IProductSources> ResolveAsync(IReadOnlyList<ProductReference> references, CancellationToken ct)
+    /// <param name="subject">The caller's identity (a token's sub), null when anonymous.</param>
+    public async Task<IProductSources> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
     {
         var map = new Dictionary<string, Func<ProductSource>>();
         foreach (var reference in references)
@@ -25,10 +26,13 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
             }
 
             var productId = found.GetProperty("id").GetString()!;
-            if (found.GetProperty("classification").GetString() == "restricted")
+            if (found.GetProperty("classification").GetString() == "restricted"
+                && (subject is null || await GetAsync($"data-products/{Uri.EscapeDataString(productId)}/grants/{Uri.EscapeDataString(subject)}", ct) is null))
             {
                 throw new QueryRejectedException(
-                    $"'{productId}' is restricted: reading it needs a grant from its owner ({found.GetProperty("owner").GetString()}).", reference.Position, forbidden: true);
+                    $"'{productId}' is restricted and {(subject is null ? "the query carries no token" : $"'{subject}' holds no grant on it")}. " +
+                    $"Ask its owner ({found.GetProperty("owner").GetString()}) to grant access: PUT /data-products/{productId}/grants/<your token's sub>.",
+                    reference.Position, forbidden: true);
             }
 
             var endpoints = await GetAsync($"data-products/{Uri.EscapeDataString(productId)}/endpoints", ct) ?? default;

@@ -51,6 +51,7 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<VersionStore>();
         builder.Services.AddSingleton<EndpointStore>();
+        builder.Services.AddSingleton<GrantStore>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<PublishingWorker>();
@@ -84,6 +85,7 @@ public static class RegistryApplicationExtensions
         app.MapDataProductsApi();
         app.MapVersionsApi();
         app.MapEndpointsApi();
+        app.MapGrantsApi();
         app.MapEventsApi();
         return app;
     }

@@ -20,6 +20,8 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
         public const string VersionPublished = "version.published";
         public const string VersionRejected = "version.rejected";
         public const string EndpointUpdated = "endpoint.updated";
+        public const string GrantAdded = "grant.added";
+        public const string GrantRevoked = "grant.revoked";
     }
 
     public static Task AppendAsync(

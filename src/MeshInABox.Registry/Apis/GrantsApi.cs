@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MeshInABox.Registry.Apis;
+
+/// <summary>Who may read a restricted product: granted and revoked by the owning domain only.</summary>
+public static class GrantsApi
+{
+    public static IEndpointRouteBuilder MapGrantsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("/data-products/{productId}/grants").WithTags("Access").RequireAuthorization(RegistryAuthExtensions.ReadPolicy);
+        var writes = app.MapGroup("/data-products/{productId}/grants").WithTags("Access").RequireAuthorization(RegistryAuthExtensions.WritePolicy);
+
+        reads.MapGet("/", ListGrants).WithName(nameof(ListGrants)).WithSummary("Who may read this product.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        reads.MapGet("/{subject}", GetGrant).WithName(nameof(GetGrant)).WithSummary("Whether a subject (a token's sub) may read this product: 200 or 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        writes.MapPut("/{subject}", Grant).WithName(nameof(Grant)).WithSummary("Let a subject read this product (owning domain only).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        writes.MapDelete("/{subject}", Revoke).WithName(nameof(Revoke)).WithSummary("Take a subject's access away (owning domain only).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<GrantResponse>>, ProblemHttpResult>> ListGrants(
+        string productId, ProductStore products, GrantStore grants, CancellationToken ct) =>
+        await products.GetAsync(productId, ct) is null ? DataProductsApi.NotFound(productId) : TypedResults.Ok(await grants.ListAsync(productId, ct));
+
+    public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> GetGrant(string productId, string subject, GrantStore grants, CancellationToken ct) =>
+        await grants.GetAsync(productId, subject, ct) is { } grant
+            ? TypedResults.Ok(grant)
+            : TypedResults.Problem($"'{subject}' has no grant on '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
+
+    public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> Grant(
+        string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
+    {
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return DataProductsApi.NotFound(productId);
+        }
+
+        return RegistryAuthExtensions.CanWrite(user, product.Domain)
+            ? TypedResults.Ok(await grants.GrantAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct))
+            : DataProductsApi.Forbidden(user, product.Domain);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
+    {
+        var product = await products.GetAsync(productId, ct);
+        if (product is null)
+        {
+            return DataProductsApi.NotFound(productId);
+        }
+
+        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
+        {
+            return DataProductsApi.Forbidden(user, product.Domain);
+        }
+
+        return await grants.RevokeAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"'{subject}' has no grant on '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
+    }
+}
