@@ -27,4 +27,12 @@ if (args is ["lake", ..])
     return;
 }
 
+// "query [ROWS]": the query service's time over raw DuckDB's on the same files.
+if (args is ["query", ..])
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
+    await QueryEndpointBenchmark.RunAsync(Path.Combine("samples", "messflix", "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml"), rows);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -32,14 +32,29 @@ public static class QueryEngine
 {
     public sealed record Outcome(long Rows, bool Truncated, IReadOnlyList<ProductReference> Products);
 
+    /// <summary>A fresh in-memory DuckDB that never downloads an extension; each query needs its own (its sandbox settings are locked per database).</summary>
+    public static DuckDBConnection NewDatabase()
+    {
+        var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        Execute(duck, "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
+        return duck;
+    }
+
     public static Outcome Run(
         string sql, IProductSources sources, QueryLimits limits, Action<IReadOnlyList<(string Name, Type Type)>> onColumns,
         Action<object?[]> onRow, CancellationToken ct)
     {
-        using var duck = new DuckDBConnection("DataSource=:memory:");
-        duck.Open();
-        Execute(duck, "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
-        var products = SqlGuard.Check(duck, sql);
+        using var duck = NewDatabase();
+        return Run(duck, SqlGuard.Check(duck, sql), sql, sources, limits, onColumns, onRow, ct);
+    }
+
+    /// <param name="duck">A fresh database from <see cref="NewDatabase"/>, used for this query only.</param>
+    /// <param name="products">What <see cref="SqlGuard.Check"/> found in <paramref name="sql"/>.</param>
+    public static Outcome Run(
+        DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits,
+        Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
+    {
 
         var allowed = new List<string>();
         foreach (var group in products.GroupBy(p => p.Domain))

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using DuckDB.NET.Data;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Model;
@@ -21,28 +20,37 @@ public static class QueryApi
     }
 
     public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
-        QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, IOptions<QueryServiceOptions> options, CancellationToken ct)
+        QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, DuckDbPool pool,
+        IOptions<QueryServiceOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["'sql' is required: one SELECT query."] });
         }
 
+        // The database that parses the query also runs it; the stream result disposes it.
+        var duck = await pool.TakeAsync(ct);
+        IReadOnlyList<ProductReference> products;
         IProductSources sources;
         try
         {
-            using var parser = new DuckDBConnection("DataSource=:memory:");
-            parser.Open();
-            sources = await resolver.ResolveAsync(SqlGuard.Check(parser, body.Sql), user.Identity?.Name, ct);
+            products = SqlGuard.Check(duck, body.Sql);
+            sources = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
         }
         catch (QueryRejectedException error)
         {
+            duck.Dispose();
             return Problem(error);
+        }
+        catch
+        {
+            duck.Dispose();
+            throw;
         }
 
         var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
         var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
-        return new QueryStreamResult(body.Sql, sources, limits, format);
+        return new QueryStreamResult(duck, products, body.Sql, sources, limits, format);
     }
 
     internal static ProblemHttpResult Problem(QueryRejectedException error)

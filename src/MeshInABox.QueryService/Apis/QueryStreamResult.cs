@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using DuckDB.NET.Data;
 using MeshInABox.Lakehouse.Query;
 
 namespace MeshInABox.QueryService.Apis;
@@ -12,7 +13,8 @@ namespace MeshInABox.QueryService.Apis;
 /// the query. Errors before the first byte are problem details; after it, a
 /// last NDJSON line <c>{"error": ...}</c>.
 /// </summary>
-public sealed class QueryStreamResult(string sql, IProductSources sources, QueryLimits limits, string format) : IResult
+public sealed class QueryStreamResult(
+    DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits, string format) : IResult
 {
     public const string NdJson = "application/x-ndjson";
     public const string Csv = "text/csv";
@@ -26,7 +28,7 @@ public sealed class QueryStreamResult(string sql, IProductSources sources, Query
         {
             try
             {
-                var outcome = QueryEngine.Run(sql, sources, limits, c => columns.TrySetResult(c),
+                var outcome = QueryEngine.Run(duck, products, sql, sources, limits, c => columns.TrySetResult(c),
                     row => rows.Writer.WriteAsync(row, ct).AsTask().GetAwaiter().GetResult(), ct);
                 rows.Writer.TryComplete();
                 return outcome;
@@ -37,7 +39,11 @@ public sealed class QueryStreamResult(string sql, IProductSources sources, Query
                 rows.Writer.TryComplete(error);
                 throw;
             }
-        }, ct);
+            finally
+            {
+                duck.Dispose();
+            }
+        }, CancellationToken.None);
 
         IReadOnlyList<(string Name, Type Type)> header;
         try

@@ -20,6 +20,7 @@ public static class QueryServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
+        builder.Services.AddSingleton<DuckDbPool>();
         var options = builder.Configuration.GetSection(QueryServiceOptions.SectionName).Get<QueryServiceOptions>() ?? new QueryServiceOptions();
         builder.Services.AddMeshJwtBearer(options.Auth);
         builder.Services.AddAuthorization();
