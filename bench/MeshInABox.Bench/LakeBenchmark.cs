@@ -18,15 +18,6 @@ namespace MeshInABox.Bench;
 /// </summary>
 public static class LakeBenchmark
 {
-    private static readonly string[] Queries =
-    [
-        "SELECT count(*) FROM {0}",
-        "SELECT sum(cost_eur) FROM {0}",
-        "SELECT campaign_id, count(*), sum(cost_eur) FROM {0} GROUP BY campaign_id",
-        "SELECT placement, avg(cost_eur) FROM {0} WHERE clicked GROUP BY placement",
-        "SELECT count(DISTINCT title_id) FROM {0} WHERE shown_at >= TIMESTAMPTZ '2026-02-01 00:00:00+00'",
-    ];
-
     public static void Run(string contractFile, int rows)
     {
         var root = ReachableTempDirectory.Create("mesh-lakebench-");
@@ -62,13 +53,13 @@ public static class LakeBenchmark
             Console.WriteLine("| query | project reader ms | read_parquet ms | ratio |");
             Console.WriteLine("|---|---:|---:|---:|");
             double projectTotal = 0, rawTotal = 0;
-            foreach (var query in Queries)
+            foreach (var query in AggregateQueries.All)
             {
-                var ours = Median(duck, string.Format(System.Globalization.CultureInfo.InvariantCulture, query, project));
-                var theirs = Median(duck, string.Format(System.Globalization.CultureInfo.InvariantCulture, query, raw));
+                var ours = Time(duck, AggregateQueries.For(query, project));
+                var theirs = Time(duck, AggregateQueries.For(query, raw));
                 projectTotal += ours;
                 rawTotal += theirs;
-                Console.WriteLine($"| {string.Format(System.Globalization.CultureInfo.InvariantCulture, query, "t")} | {ours:0.0} | {theirs:0.0} | {ours / theirs:0.00} |");
+                Console.WriteLine($"| {AggregateQueries.For(query, "t")} | {ours:0.0} | {theirs:0.0} | {ours / theirs:0.00} |");
             }
 
             Console.WriteLine($"| all queries | {projectTotal:0.0} | {rawTotal:0.0} | {projectTotal / rawTotal:0.00} |");
@@ -84,28 +75,15 @@ public static class LakeBenchmark
         }
     }
 
-    /// <summary>Median of 5 runs after one warm-up, in milliseconds.</summary>
-    private static double Median(DuckDBConnection duck, string sql)
+    private static double Time(DuckDBConnection duck, string sql) => AggregateQueries.MedianAsync(() =>
     {
-        var times = new List<double>();
-        for (var i = 0; i < 6; i++)
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            using var command = duck.CreateCommand();
-            command.CommandText = sql;
-            var clock = Stopwatch.StartNew();
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                }
-            }
-
-            if (i > 0)
-            {
-                times.Add(clock.Elapsed.TotalMilliseconds);
-            }
         }
 
-        return times.Order().ElementAt(times.Count / 2);
-    }
+        return Task.CompletedTask;
+    }).GetAwaiter().GetResult();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using DuckDB.NET.Data;
@@ -24,15 +23,6 @@ namespace MeshInABox.Bench;
 /// </summary>
 public static class QueryEndpointBenchmark
 {
-    private static readonly string[] Queries =
-    [
-        "SELECT count(*) FROM {0}",
-        "SELECT sum(cost_eur) FROM {0}",
-        "SELECT campaign_id, count(*), sum(cost_eur) FROM {0} GROUP BY campaign_id",
-        "SELECT placement, avg(cost_eur) FROM {0} WHERE clicked GROUP BY placement",
-        "SELECT count(DISTINCT title_id) FROM {0} WHERE shown_at >= TIMESTAMPTZ '2026-02-01 00:00:00+00'",
-    ];
-
     public static async Task RunAsync(string contractFile, int rows)
     {
         var root = ReachableTempDirectory.Create("mesh-querybench-");
@@ -90,19 +80,19 @@ public static class QueryEndpointBenchmark
             Console.WriteLine("| query | POST /query ms | raw DuckDB ms | ratio |");
             Console.WriteLine("|---|---:|---:|---:|");
             double endpointTotal = 0, rawTotal = 0;
-            foreach (var query in Queries)
+            foreach (var query in AggregateQueries.All)
             {
-                var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, query, "advertising.ad_impressions.impressions");
-                var ours = await MedianAsync(async () =>
+                var sql = AggregateQueries.For(query, "advertising.ad_impressions.impressions");
+                var ours = await AggregateQueries.MedianAsync(async () =>
                 {
                     using var response = await endpoint.PostAsJsonAsync(new Uri("/query", UriKind.Relative), new { sql });
                     response.EnsureSuccessStatusCode();
                     await response.Content.ReadAsStringAsync();
                 });
-                var theirs = await MedianAsync(() =>
+                var theirs = await AggregateQueries.MedianAsync(() =>
                 {
                     using var command = duck.CreateCommand();
-                    command.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, query, raw);
+                    command.CommandText = AggregateQueries.For(query, raw);
                     using var reader = command.ExecuteReader();
                     while (reader.Read())
                     {
@@ -112,7 +102,7 @@ public static class QueryEndpointBenchmark
                 });
                 endpointTotal += ours;
                 rawTotal += theirs;
-                Console.WriteLine($"| {string.Format(System.Globalization.CultureInfo.InvariantCulture, query, "t")} | {ours:0.0} | {theirs:0.0} | {ours / theirs:0.00} |");
+                Console.WriteLine($"| {AggregateQueries.For(query, "t")} | {ours:0.0} | {theirs:0.0} | {ours / theirs:0.00} |");
             }
 
             Console.WriteLine($"| all queries | {endpointTotal:0.0} | {rawTotal:0.0} | {endpointTotal / rawTotal:0.00} |");
@@ -122,21 +112,5 @@ public static class QueryEndpointBenchmark
             await cluster.StopAsync(immediate: true, CancellationToken.None);
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    private static async Task<double> MedianAsync(Func<Task> run)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < 6; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            await run();
-            if (i > 0)
-            {
-                times.Add(clock.Elapsed.TotalMilliseconds);
-            }
-        }
-
-        return times.Order().ElementAt(times.Count / 2);
     }
 }
