@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;
@@ -8,12 +9,24 @@ namespace MeshInABox.Lakehouse.Query;
 /// <summary>How each kind of product storage reads as a DuckDB SELECT.</summary>
 public static class ProductSources
 {
+    // Planning reads the manifests; a table's plan only changes with its metadata version.
+    private static readonly ConcurrentDictionary<(string Directory, int Version, long? Snapshot), string> Plans = new();
+
     /// <summary>An Iceberg table's current snapshot (or one chosen by id).</summary>
     public static ProductSource Iceberg(string tableDirectory, long? snapshotId = null)
     {
         var table = IcebergTable.Open(tableDirectory);
-        var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
-        return new ProductSource(DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)), [table.Directory]);
+        var sql = Plans.GetOrAdd((table.Directory, table.Version, snapshotId), _ =>
+        {
+            var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
+            return DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot));
+        });
+        if (Plans.Count > 1024)
+        {
+            Plans.Clear();
+        }
+
+        return new ProductSource(sql, [table.Directory]);
     }
 
     /// <summary>A CSV output whose contract is not at hand: DuckDB infers the column types.</summary>

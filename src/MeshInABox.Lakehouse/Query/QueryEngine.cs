@@ -55,7 +55,6 @@ public static class QueryEngine
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits,
         Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
     {
-
         var allowed = new List<string>();
         foreach (var group in products.GroupBy(p => p.Domain))
         {
@@ -81,6 +80,17 @@ public static class QueryEngine
             SET lock_configuration = true;
             """);
 
+        return Stream(duck, products, sql, limits, onColumns, onRow, ct);
+    }
+
+    /// <summary>
+    /// Runs a checked query on a connection whose views and sandbox are already
+    /// in place (a long-lived database shared by queries over lakehouse tables).
+    /// </summary>
+    public static Outcome Stream(
+        DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, QueryLimits limits,
+        Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
+    {
         using var command = duck.CreateCommand();
         command.CommandText = $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -125,7 +135,7 @@ public static class QueryEngine
         }
     }
 
-    private static string Qualified(ProductReference reference) =>
+    internal static string Qualified(ProductReference reference) =>
         $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.Table)}";
 
     /// <summary>An unknown table, with the closest known names as suggestions.</summary>
@@ -157,7 +167,7 @@ public static class QueryEngine
         return previous[b.Length];
     }
 
-    private static void Execute(DuckDBConnection duck, string sql)
+    internal static void Execute(DuckDBConnection duck, string sql)
     {
         using var command = duck.CreateCommand();
         command.CommandText = sql;

@@ -21,36 +21,44 @@ public static class QueryApi
 
     public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
         QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, DuckDbPool pool,
-        IOptions<QueryServiceOptions> options, CancellationToken ct)
+        SharedLakeDatabase shared, IOptions<QueryServiceOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["'sql' is required: one SELECT query."] });
         }
 
-        // The database that parses the query also runs it; the stream result disposes it.
-        var duck = await pool.TakeAsync(ct);
         IReadOnlyList<ProductReference> products;
         IProductSources sources;
         try
         {
-            products = SqlGuard.Check(duck, body.Sql);
+            using (var parser = shared.Parser())
+            {
+                products = SqlGuard.Check(parser, body.Sql);
+            }
+
             sources = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
         }
         catch (QueryRejectedException error)
         {
-            duck.Dispose();
             return Problem(error);
-        }
-        catch
-        {
-            duck.Dispose();
-            throw;
         }
 
         var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
         var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
-        return new QueryStreamResult(duck, products, body.Sql, sources, limits, format);
+        var resolved = products.ToDictionary(p => p, p => sources.Find(p)!);
+
+        // Lakehouse tables only: the shared database, with its footers cached. Anything else: a fresh sandboxed database.
+        if (shared.Covers(resolved.Values))
+        {
+            var connection = shared.Connect(resolved);
+            return new QueryStreamResult(connection, format, (onColumns, onRow, token) =>
+                QueryEngine.Stream(connection, products, body.Sql, limits, onColumns, onRow, token));
+        }
+
+        var duck = await pool.TakeAsync(ct);
+        return new QueryStreamResult(duck, format, (onColumns, onRow, token) =>
+            QueryEngine.Run(duck, products, body.Sql, sources, limits, onColumns, onRow, token));
     }
 
     internal static ProblemHttpResult Problem(QueryRejectedException error)

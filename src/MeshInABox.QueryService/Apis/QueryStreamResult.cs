@@ -13,8 +13,12 @@ namespace MeshInABox.QueryService.Apis;
 /// the query. Errors before the first byte are problem details; after it, a
 /// last NDJSON line <c>{"error": ...}</c>.
 /// </summary>
+/// <param name="connection">The connection the query runs on; disposed when it ends.</param>
+/// <param name="run">Runs the query, reporting columns then rows.</param>
 public sealed class QueryStreamResult(
-    DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits, string format) : IResult
+    DuckDBConnection connection,
+    string format,
+    Func<Action<IReadOnlyList<(string Name, Type Type)>>, Action<object?[]>, CancellationToken, QueryEngine.Outcome> run) : IResult
 {
     public const string NdJson = "application/x-ndjson";
     public const string Csv = "text/csv";
@@ -24,12 +28,11 @@ public sealed class QueryStreamResult(
         var ct = httpContext.RequestAborted;
         var rows = Channel.CreateBounded<object?[]>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
         var columns = new TaskCompletionSource<IReadOnlyList<(string Name, Type Type)>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = Task.Run(() =>
+        var running = Task.Run(() =>
         {
             try
             {
-                var outcome = QueryEngine.Run(duck, products, sql, sources, limits, c => columns.TrySetResult(c),
-                    row => rows.Writer.WriteAsync(row, ct).AsTask().GetAwaiter().GetResult(), ct);
+                var outcome = run(c => columns.TrySetResult(c), row => rows.Writer.WriteAsync(row, ct).AsTask().GetAwaiter().GetResult(), ct);
                 rows.Writer.TryComplete();
                 return outcome;
             }
@@ -41,7 +44,7 @@ public sealed class QueryStreamResult(
             }
             finally
             {
-                duck.Dispose();
+                connection.Dispose();
             }
         }, CancellationToken.None);
 
@@ -72,7 +75,7 @@ public sealed class QueryStreamResult(
                     await writer.WriteLineAsync(format == Csv ? CsvLine(row) : JsonLine(header, row));
                 }
 
-                var outcome = await run;
+                var outcome = await running;
                 if (outcome.Truncated)
                 {
                     httpContext.Response.Headers.Append("X-Mesh-Truncated", "true");

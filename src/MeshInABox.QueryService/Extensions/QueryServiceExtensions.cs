@@ -1,3 +1,4 @@
+using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Apis;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.ServiceDefaults;
@@ -21,6 +22,11 @@ public static class QueryServiceExtensions
             .ValidateOnStart();
         builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
         builder.Services.AddSingleton<DuckDbPool>();
+        builder.Services.AddSingleton(services =>
+        {
+            var settings = services.GetRequiredService<IOptions<QueryServiceOptions>>().Value;
+            return new SharedLakeDatabase(settings.LakeRoot, new QueryLimits(TimeSpan.FromSeconds(settings.TimeoutSeconds), settings.MaxRows, settings.MemoryLimit));
+        });
         var options = builder.Configuration.GetSection(QueryServiceOptions.SectionName).Get<QueryServiceOptions>() ?? new QueryServiceOptions();
         builder.Services.AddMeshJwtBearer(options.Auth);
         builder.Services.AddAuthorization();
