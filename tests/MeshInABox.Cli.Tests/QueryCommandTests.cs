@@ -39,6 +39,7 @@ public sealed class QueryCommandTests : IDisposable
             "SELECT count(*) AS n, count(DISTINCT t.genre) AS genres FROM advertising.ad_impressions.impressions i JOIN content.catalogue.titles t USING (title_id)",
             "--data-dir", dataDirectory, "--format", "json");
         var escape = await MeshProcess.RunAsync(_root, ct, "query", "SELECT * FROM read_text('/etc/passwd')", "--data-dir", dataDirectory);
+        var lakehouseOnly = await MeshProcess.RunAsync(_root, ct, "query", "SELECT count(*) AS n FROM advertising.ad_impressions.impressions", "--data-dir", dataDirectory, "--format", "json");
 
         using var http = new HttpClient { BaseAddress = state.Services["lakehouse"] };
         using var restricted = await http.PostAsJsonAsync("/query", new { sql = "SELECT email FROM subscriptions.subscribers.subscribers" }, ct);
@@ -69,6 +70,7 @@ public sealed class QueryCommandTests : IDisposable
         Assert.True(joined.ExitCode == 0, joined.Error);
         var row = Assert.Single(JsonDocument.Parse(joined.Output).RootElement.EnumerateArray());
         Assert.Equal(5_000, row.GetProperty("n").GetInt64());
+        Assert.Equal(5_000, Assert.Single(JsonDocument.Parse(lakehouseOnly.Output).RootElement.EnumerateArray()).GetProperty("n").GetInt64());
         Assert.Equal(1, escape.ExitCode);
         Assert.Contains("Table function 'read_text' is not allowed", escape.Error);
         Assert.Equal(HttpStatusCode.Forbidden, restricted.StatusCode);
