@@ -30,7 +30,7 @@ public sealed class KafkaRelayTests(PostgresServerFixture server)
         });
         using var writer = registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
-        await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "kafka", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "kafka", ct)).Dispose();
         await registry.WaitForDecisionAsync(writer, id, "1.0.0", ct);
 
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig

@@ -51,7 +51,7 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
         await using var registry = await RegistryHost.StartAsync(server, GetType(), new Dictionary<string, string> { ["Registry:WorkerEnabled"] = "false" });
         using var writer = registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
-        await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "crash", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "crash", ct)).Dispose();
         var versions = registry.Service<VersionStore>();
 
         // A worker claims the version, then dies before deciding.
@@ -79,7 +79,7 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
         using var writer = _registry.Writer("content");
         var start = await LastPositionAsync(writer, ct);
         var id = await Samples.RegisterAsync(writer, ct);
-        await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "e1", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "e1", ct)).Dispose();
         await _registry.WaitForDecisionAsync(writer, id, "1.0.0", ct);
 
         // Readers see an event once every older transaction on the server has ended: poll briefly.

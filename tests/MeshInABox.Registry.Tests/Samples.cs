@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -59,4 +60,13 @@ public static class Samples
         request.Headers.Add("Idempotency-Key", key);
         return await writer.SendAsync(request, ct);
     }
+
+    /// <summary>Publishes all at once; returns each answer's status and Location, responses disposed.</summary>
+    public static async Task<IReadOnlyList<(HttpStatusCode Status, string? Location)>> PublishConcurrentlyAsync(
+        HttpClient writer, string productId, IEnumerable<(object Body, string Key)> requests, CancellationToken ct) =>
+        await Task.WhenAll(requests.Select(async r =>
+        {
+            using var response = await PublishAsync(writer, productId, r.Body, r.Key, ct);
+            return (response.StatusCode, response.Headers.Location?.OriginalString);
+        }));
 }

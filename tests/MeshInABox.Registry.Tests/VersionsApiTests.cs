@@ -119,13 +119,13 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
         var ct = TestContext.Current.CancellationToken;
         using var writer = _registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
-        await Samples.PublishAsync(writer, id, Samples.Version("1.2.0"), "v1", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.2.0"), "v1", ct)).Dispose();
         await _registry.WaitForDecisionAsync(writer, id, "1.2.0", ct);
         static string WithoutGenre(string c) => c.Replace("      - name: genre\n        logicalType: string\n", "");
 
-        await Samples.PublishAsync(writer, id, Samples.Version("1.3.0", Samples.Contract("1.3.0", WithoutGenre)), "minor", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.3.0", Samples.Contract("1.3.0", WithoutGenre)), "minor", ct)).Dispose();
         var minor = await _registry.WaitForDecisionAsync(writer, id, "1.3.0", ct);
-        await Samples.PublishAsync(writer, id, Samples.Version("2.0.0", Samples.Contract("2.0.0", WithoutGenre)), "major", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("2.0.0", Samples.Contract("2.0.0", WithoutGenre)), "major", ct)).Dispose();
         var major = await _registry.WaitForDecisionAsync(writer, id, "2.0.0", ct);
 
         Assert.Equal("rejected", minor.GetProperty("status").GetString());
@@ -145,7 +145,7 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
         var id = await Samples.RegisterAsync(writer, ct);
         var withEmail = Samples.Contract("1.0.0", c => c.Replace("      - name: genre\n", "      - name: email\n        logicalType: string\n        classification: pii\n      - name: genre\n"));
 
-        await Samples.PublishAsync(writer, id, Samples.Version("1.0.0", withEmail), "pii", ct);
+        (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0", withEmail), "pii", ct)).Dispose();
         var verdict = await _registry.WaitForDecisionAsync(writer, id, "1.0.0", ct);
 
         Assert.Equal("rejected", verdict.GetProperty("status").GetString());
@@ -160,15 +160,11 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
         using var writer = _registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "one-key", ct)));
+        var responses = await Samples.PublishConcurrentlyAsync(writer, id, Enumerable.Range(0, 50).Select(_ => (Samples.Version("1.0.0"), "one-key")), ct);
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-        Assert.Single(responses.Select(r => r.Headers.Location!.OriginalString).Distinct());
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.Status));
+        Assert.Single(responses.Select(r => r.Location).Distinct());
         Assert.Single(await writer.GetFromJsonAsync<JsonElement[]>($"/data-products/{id}/versions", ct) ?? []);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -178,16 +174,12 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
         using var writer = _registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
-            Samples.PublishAsync(writer, id, Samples.Version("1.0.0", Samples.Contract("1.0.0", c => c.Replace("genre", $"genre_{i}"))), $"key-{i}", ct)));
+        var responses = await Samples.PublishConcurrentlyAsync(writer, id, Enumerable.Range(0, 50).Select(i =>
+            (Samples.Version("1.0.0", Samples.Contract("1.0.0", c => c.Replace("genre", $"genre_{i}"))), $"key-{i}")), ct);
 
-        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
-        Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Single(responses, r => r.Status == HttpStatusCode.Accepted);
+        Assert.Equal(49, responses.Count(r => r.Status == HttpStatusCode.Conflict));
         Assert.Single(await writer.GetFromJsonAsync<JsonElement[]>($"/data-products/{id}/versions", ct) ?? []);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     private static async Task<string> ErrorAsync(HttpResponseMessage response, string field, CancellationToken ct)

@@ -56,9 +56,11 @@ public static class QueryApi
                 QueryEngine.Stream(connection, products, body.Sql, limits, onColumns, onRow, token));
         }
 
+        // Sources are resolved once: the engine gets them as they are, not to be looked up again.
+        var known = new MappedProductSources(resolved.ToDictionary(kv => kv.Key.ToString(), kv => (Func<ProductSource>)(() => kv.Value)));
         var duck = await pool.TakeAsync(ct);
         return new QueryStreamResult(duck, format, (onColumns, onRow, token) =>
-            QueryEngine.Run(duck, products, body.Sql, sources, limits, onColumns, onRow, token));
+            QueryEngine.Run(duck, products, body.Sql, known, limits, onColumns, onRow, token));
     }
 
     internal static ProblemHttpResult Problem(QueryRejectedException error)
