@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MeshInABox.Registry.Extensions;
-using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Postgres.Migrations;
 using MeshInABox.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

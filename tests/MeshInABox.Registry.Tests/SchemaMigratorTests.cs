@@ -1,6 +1,6 @@
 using Dapper;
 using MeshInABox.Registry.Extensions;
-using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Postgres.Migrations;
 using MeshInABox.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

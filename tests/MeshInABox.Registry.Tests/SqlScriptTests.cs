@@ -1,4 +1,4 @@
-using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Postgres.Migrations;
 
 namespace MeshInABox.Registry.Tests;
 

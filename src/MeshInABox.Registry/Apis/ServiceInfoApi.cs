@@ -1,4 +1,4 @@
-using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Postgres.Migrations;
 using MeshInABox.Registry.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 

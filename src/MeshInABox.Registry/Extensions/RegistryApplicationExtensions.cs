@@ -1,15 +1,14 @@
 using Dapper;
+using MeshInABox.Postgres;
 using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
-using MeshInABox.Registry.Infrastructure.Migrations;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.OpenApi;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
 using Scalar.AspNetCore;
 
 namespace MeshInABox.Registry.Extensions;
@@ -44,7 +43,7 @@ public static class RegistryApplicationExtensions
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>() ?? new RegistryOptions();
 
-        builder.AddRegistryDatabase();
+        builder.AddServiceDatabase(DatabaseName, SchemaName, typeof(RegistryApplicationExtensions).Assembly);
         builder.AddRegistryAuth(options.Auth);
         builder.Services.AddRegistryOpenApi(options.Auth);
 
@@ -88,41 +87,5 @@ public static class RegistryApplicationExtensions
         app.MapGrantsApi();
         app.MapEventsApi();
         return app;
-    }
-
-    private static void AddRegistryDatabase(this IHostApplicationBuilder builder)
-    {
-        var connectionString = builder.Configuration.GetConnectionString(DatabaseName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                $"ConnectionStrings:{DatabaseName} is not set. Set the environment variable " +
-                $"ConnectionStrings__{DatabaseName} to a PostgreSQL connection string, or start the mesh with 'mesh up'.");
-        }
-
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
-        {
-            dataSource.ConnectionStringBuilder.SearchPath = SchemaName;
-            // The same few statements run on every request: let PostgreSQL plan them once per connection.
-            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        });
-
-        builder.Services.AddSingleton<IMigrationSource>(
-            new EmbeddedMigrationSource(typeof(RegistryApplicationExtensions).Assembly));
-        builder.Services.AddSingleton(new SchemaMigratorOptions(SchemaName));
-        builder.Services.AddSingleton<SchemaMigrator>();
-        builder.Services.AddSingleton<MigrationState>();
-        builder.Services.AddHostedService<MigrationRunner>();
-
-        builder.Services.AddHealthChecks()
-            .AddNpgSql(name: "postgres", timeout: TimeSpan.FromSeconds(5))
-            .AddCheck<MigrationHealthCheck>("migrations");
-
-        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddNpgsqlInstrumentation());
-        if (builder.ExportsTelemetry())
-        {
-            // Npgsql's spans join the service's traces, which are recorded only when exported (see ServiceDefaults).
-            telemetry.WithTracing(tracing => tracing.AddNpgsql());
-        }
     }
 }

@@ -1,5 +1,5 @@
 using MeshInABox.Registry.Infrastructure;
-using MeshInABox.Registry.Infrastructure.Migrations;
+using MeshInABox.Postgres.Migrations;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>One versioned schema script, <c>NNNN_name.sql</c>.</summary>
 public sealed record Migration(int Version, string Name, string Sql)

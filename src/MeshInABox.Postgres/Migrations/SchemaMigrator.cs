@@ -1,7 +1,8 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>
 /// Applies pending scripts in one transaction: either all of them land with

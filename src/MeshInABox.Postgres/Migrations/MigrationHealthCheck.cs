@@ -1,7 +1,7 @@
 using MeshInABox.ServiceDefaults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>Unhealthy until the schema is current; a failed migration says why.</summary>
 public sealed class MigrationHealthCheck(MigrationState state) : IHealthCheck

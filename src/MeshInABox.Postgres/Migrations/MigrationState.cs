@@ -1,4 +1,4 @@
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>What the migration runner has reached, read by the health check.</summary>
 public sealed class MigrationState

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>Reads <c>migrations/NNNN_name.sql</c> resources embedded in an assembly.</summary>
 public sealed partial class EmbeddedMigrationSource(Assembly assembly) : IMigrationSource

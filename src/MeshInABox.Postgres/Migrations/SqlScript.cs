@@ -1,4 +1,4 @@
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>
 /// Splits a migration script into its statements, keeping where each starts,

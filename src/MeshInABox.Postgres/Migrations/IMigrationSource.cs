@@ -1,4 +1,4 @@
-namespace MeshInABox.Registry.Infrastructure.Migrations;
+namespace MeshInABox.Postgres.Migrations;
 
 /// <summary>Where the migrator reads its scripts from.</summary>
 public interface IMigrationSource

@@ -1,0 +1,58 @@
+using System.Reflection;
+using MeshInABox.Postgres.Migrations;
+using MeshInABox.ServiceDefaults;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace MeshInABox.Postgres;
+
+/// <summary>
+/// A service's own schema in the mesh database: the Npgsql data source from
+/// <c>ConnectionStrings:{name}</c> (as Aspire injects it), the schema's
+/// migrations applied at start, and health checks for both.
+/// </summary>
+public static class ServiceDatabaseExtensions
+{
+    /// <param name="connectionName">The connection string's name (Aspire's resource name).</param>
+    /// <param name="schema">The service's schema; also the data source's search path.</param>
+    /// <param name="migrations">The assembly whose <c>migrations/NNNN_name.sql</c> resources create the schema.</param>
+    public static IHostApplicationBuilder AddServiceDatabase(
+        this IHostApplicationBuilder builder, string connectionName, string schema, Assembly migrations)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{connectionName} is not set. Set the environment variable " +
+                $"ConnectionStrings__{connectionName} to a PostgreSQL connection string, or start the mesh with 'mesh up'.");
+        }
+
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.SearchPath = schema;
+            // The same few statements run on every request: let PostgreSQL plan them once per connection.
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        });
+
+        builder.Services.AddSingleton<IMigrationSource>(new EmbeddedMigrationSource(migrations));
+        builder.Services.AddSingleton(new SchemaMigratorOptions(schema));
+        builder.Services.AddSingleton<SchemaMigrator>();
+        builder.Services.AddSingleton<MigrationState>();
+        builder.Services.AddHostedService<MigrationRunner>();
+
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(name: "postgres", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<MigrationHealthCheck>("migrations");
+
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddNpgsqlInstrumentation());
+        if (builder.ExportsTelemetry())
+        {
+            // Npgsql's spans join the service's traces, which are recorded only when exported (see ServiceDefaults).
+            telemetry.WithTracing(tracing => tracing.AddNpgsql());
+        }
+
+        return builder;
+    }
+}
