@@ -5,7 +5,8 @@ using MeshInABox.Iceberg.Scanning;
 namespace MeshInABox.Lakehouse.Query;
 
 /// <summary>What a product table reads as: a SELECT over its data, and the directories that SELECT may open.</summary>
-public sealed record ProductSource(string Select, IReadOnlyList<string> Directories);
+/// <param name="Register">Sets up what the SELECT calls (a table function over PostgreSQL) in the query's database; null for files.</param>
+public sealed record ProductSource(string Select, IReadOnlyList<string> Directories, Action<DuckDBConnection>? Register = null);
 
 /// <summary>Where product tables are (the registry's locator, or a test's map).</summary>
 public interface IProductSources
@@ -65,6 +66,7 @@ public static class QueryEngine
                 foreach (var reference in product)
                 {
                     var source = sources.Find(reference) ?? throw UnknownProduct(reference, sources.Known());
+                    source.Register?.Invoke(duck);
                     Execute(duck, $"CREATE VIEW {Qualified(reference)} AS {source.Select}");
                     allowed.AddRange(source.Directories);
                 }
@@ -92,6 +94,8 @@ public static class QueryEngine
         Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
     {
         using var command = duck.CreateCommand();
+        // Rows are produced as they are read, not materialised first: memory stays bounded and a stopped client stops the scan.
+        command.UseStreamingMode = true;
         command.CommandText = $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limits.Timeout);

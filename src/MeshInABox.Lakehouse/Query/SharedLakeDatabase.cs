@@ -33,9 +33,9 @@ public sealed class SharedLakeDatabase : IDisposable
 
     public string LakeRoot { get; }
 
-    /// <summary>Whether every source lies in the lake, so the shared database may read it.</summary>
+    /// <summary>Whether every source is files in the lake, so the shared database may read it.</summary>
     public bool Covers(IEnumerable<ProductSource> sources) =>
-        sources.All(s => s.Directories.All(d => Path.GetFullPath(d).StartsWith(LakeRoot.TrimEnd('/') + "/", StringComparison.Ordinal)));
+        sources.All(s => s.Register is null && s.Directories.Count > 0 && s.Directories.All(d => Path.GetFullPath(d).StartsWith(LakeRoot.TrimEnd('/') + "/", StringComparison.Ordinal)));
 
     /// <summary>A connection for checking a query's SQL (the parser needs no views).</summary>
     public DuckDBConnection Parser()

@@ -29,7 +29,7 @@ public static class QueryApi
         }
 
         IReadOnlyList<ProductReference> products;
-        IProductSources sources;
+        Dictionary<ProductReference, ProductSource> resolved;
         try
         {
             using (var parser = shared.Parser())
@@ -37,7 +37,8 @@ public static class QueryApi
                 products = SqlGuard.Check(parser, body.Sql);
             }
 
-            sources = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
+            var sources = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
+            resolved = products.ToDictionary(p => p, p => sources.Find(p)!);
         }
         catch (QueryRejectedException error)
         {
@@ -46,7 +47,6 @@ public static class QueryApi
 
         var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
         var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
-        var resolved = products.ToDictionary(p => p, p => sources.Find(p)!);
 
         // Lakehouse tables only: the shared database, with its footers cached. Anything else: a fresh sandboxed database.
         if (shared.Covers(resolved.Values))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using MeshInABox.Lakehouse.Query;
+using Npgsql;
 
 namespace MeshInABox.QueryService.Infrastructure;
 
@@ -8,8 +9,11 @@ namespace MeshInABox.QueryService.Infrastructure;
 /// Resolves <c>domain.product.table</c> through the registry's locator (products
 /// are written with hyphens, SQL names with underscores: both are tried).
 /// </summary>
-public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options)
+public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options, IConfiguration configuration)
 {
+    /// <summary>The server PostgreSQL products live on, as Aspire names the connection.</summary>
+    public const string PostgresConnectionName = "meshdb";
+
     /// <exception cref="QueryRejectedException">A product is unknown, restricted or not queryable.</exception>
     /// <param name="subject">The caller's identity (a token's sub), null when anonymous.</param>
     public async Task<IProductSources> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
@@ -39,13 +43,13 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
             var endpoint = endpoints.ValueKind == JsonValueKind.Array
                 ? endpoints.EnumerateArray().FirstOrDefault(e => Same(e.GetProperty("output").GetString(), reference.Table))
                 : default;
-            map[reference.ToString()] = Source(productId, reference, endpoint);
+            map[reference.ToString()] = Source(productId, reference, endpoint, $"pg_source_{map.Count}");
         }
 
         return new MappedProductSources(map);
     }
 
-    private Func<ProductSource> Source(string productId, ProductReference reference, JsonElement endpoint)
+    private Func<ProductSource> Source(string productId, ProductReference reference, JsonElement endpoint, string functionName)
     {
         var table = Path.Combine(options.LakeRoot, reference.Domain, productId[(productId.IndexOf('.') + 1)..], reference.Table);
         if (Directory.Exists(Path.Combine(table, "metadata")))
@@ -53,16 +57,32 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
             return () => ProductSources.Iceberg(table);
         }
 
-        if (endpoint.ValueKind == JsonValueKind.Object && endpoint.GetProperty("kind").GetString() == "csv"
-            && endpoint.GetProperty("location").TryGetProperty("path", out var path) && path.GetString() is { } file && File.Exists(file))
+        var kind = endpoint.ValueKind == JsonValueKind.Object ? endpoint.GetProperty("kind").GetString() : null;
+        var location = endpoint.ValueKind == JsonValueKind.Object ? endpoint.GetProperty("location") : default;
+        if (kind == "csv" && Text(location, "path") is { } file && File.Exists(file))
         {
             return () => ProductSources.CsvInferred(file);
         }
 
+        if (kind == "postgres" && Text(location, "table") is { } name)
+        {
+            var server = configuration.GetConnectionString(PostgresConnectionName)
+                ?? throw new QueryRejectedException($"'{reference}' lives in PostgreSQL, but this service has no ConnectionStrings:{PostgresConnectionName} to reach it.", reference.Position);
+            var at = new PostgresLocation(
+                Text(location, "database") ?? new NpgsqlConnectionStringBuilder(server).Database ?? "postgres", Text(location, "schema") ?? "public", name);
+            return () => PostgresTableSource.Create(server, at, functionName);
+        }
+
         throw new QueryRejectedException(
-            $"'{reference}' has no queryable data yet: its output is not a CSV file the mesh can read nor a lakehouse table (PostgreSQL outputs are not queryable yet).",
+            $"'{reference}' has no queryable data yet: its locator names {(kind is null ? "no endpoint" : $"a {kind} endpoint")} " +
+            "and the query service reads CSV files, lakehouse tables and PostgreSQL tables ({\"database\", \"schema\", \"table\"}).",
             reference.Position);
     }
+
+    private static string? Text(JsonElement location, string property) =>
+        location.ValueKind == JsonValueKind.Object && location.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private async Task<QueryRejectedException> UnknownAsync(ProductReference reference, CancellationToken ct)
     {

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MeshInABox.Domain.Contracts;
+using MeshInABox.Iceberg.Writing;
+using MeshInABox.Lakehouse.Ingest;
+using MeshInABox.Lakehouse.Tables;
+using MeshInABox.MeshRepository.Samples;
+using MeshInABox.Testing;
+using Npgsql;
+
+namespace MeshInABox.QueryService.Tests;
+
+/// <summary>POST /query on a running mesh: products in CSV files, Iceberg tables and PostgreSQL, found through the registry.</summary>
+public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLifetime
+{
+    private const int Impressions = 3_000;
+    private readonly string _work = TemporaryDirectory.Create("mesh-querysvc-");
+    private RunningMesh _mesh = null!;
+
+    private static string Titles => Path.Combine(RepositoryLayout.SampleMesh, "content", "catalogue", "data", "titles.csv");
+
+    private static DataContract ImpressionsContract => ContractReader.Read(
+        File.ReadAllText(Path.Combine(RepositoryLayout.SampleMesh, "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml")), "impressions").Contract;
+
+    private static LakeTableName ImpressionsTable => LakeTableName.Parse("advertising.ad-impressions.impressions");
+
+    public async ValueTask InitializeAsync()
+    {
+        _mesh = await RunningMesh.StartAsync(postgres, nameof(QueryServiceTests));
+        var csv = Path.Combine(_work, "impressions.csv");
+        AdImpressionsGenerator.Write(csv, Impressions);
+        Assert.True(LakeIngest.Run(csv, ImpressionsTable, ImpressionsContract, TableWriter.Mode.Append, _mesh.LakeRoot, StorageTemplates.Daily).Committed);
+        await _mesh.RegisterAsync("advertising.ad-impressions", "impressions", "lakehouse", new { storageTemplate = "lakehouse-daily" });
+        await _mesh.RegisterAsync("content.catalogue", "titles", "csv", new { path = Titles });
+
+        await ExecuteAsync("""
+            CREATE SCHEMA content;
+            CREATE TABLE content.title_ratings (title_id text PRIMARY KEY, rating numeric(3,1) NOT NULL, votes int, rated_at timestamptz, note text);
+            INSERT INTO content.title_ratings
+            SELECT 'tt' || lpad(n::text, 4, '0'), (n % 50) / 10.0 + 5, n * 10, TIMESTAMPTZ '2026-03-01 12:00:00+00' + n * INTERVAL '1 hour', CASE WHEN n = 1 THEN 'first, "quoted"' END
+            FROM generate_series(1, 60) AS n;
+            """);
+        await _mesh.RegisterAsync("content.ratings", "title-ratings", "postgres",
+            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "title_ratings" });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _mesh.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    public async Task Join_CsvIcebergAndPostgresProducts_ReturnsTheRightRows()
+    {
+        var rows = await QueryAsync("""
+            SELECT t.genre, count(*) AS impressions, round(avg(r.rating), 6) AS rating
+            FROM advertising.ad_impressions.impressions AS i
+            JOIN content.catalogue.titles AS t ON t.title_id = i.title_id
+            JOIN content.ratings.title_ratings AS r ON r.title_id = i.title_id
+            GROUP BY t.genre ORDER BY t.genre
+            """);
+
+        // The same join computed here from the files and the rows inserted above.
+        var genres = File.ReadLines(Titles).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[3]);
+        var expected = File.ReadLines(Path.Combine(_work, "impressions.csv")).Skip(1).Select(l => l.Split(',')[3])
+            .Select(title => (Title: title, Number: int.Parse(title[2..], CultureInfo.InvariantCulture)))
+            .Where(t => t.Number <= 60 && genres.ContainsKey(t.Title))
+            .GroupBy(t => genres[t.Title])
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Genre: g.Key, Count: g.Count(), Rating: Math.Round(g.Average(t => (t.Number % 50) / 10.0 + 5), 6)))
+            .ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(e => e.Genre), rows.Select(r => r.GetProperty("genre").GetString()));
+        Assert.Equal(expected.Select(e => e.Count), rows.Select(r => r.GetProperty("impressions").GetInt32()));
+        Assert.Equal(expected.Select(e => e.Rating), rows.Select(r => Math.Round(r.GetProperty("rating").GetDouble(), 6)));
+    }
+
+    [Fact]
+    public async Task PostgresProduct_KeepsItsTypes()
+    {
+        var rows = await QueryAsync("""
+            SELECT *, typeof(rating) AS rating_type, typeof(rated_at) AS rated_at_type, typeof(votes) AS votes_type
+            FROM content.ratings.title_ratings WHERE title_id IN ('tt0001', 'tt0002') ORDER BY title_id
+            """);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("DECIMAL(3,1)", rows[0].GetProperty("rating_type").GetString());
+        Assert.Equal("TIMESTAMP WITH TIME ZONE", rows[0].GetProperty("rated_at_type").GetString());
+        Assert.Equal("INTEGER", rows[0].GetProperty("votes_type").GetString());
+        Assert.Equal(5.1m, rows[0].GetProperty("rating").GetDecimal());
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero), rows[0].GetProperty("rated_at").GetDateTimeOffset());
+        Assert.Equal("first, \"quoted\"", rows[0].GetProperty("note").GetString());
+        Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("note").ValueKind);
+    }
+
+    [Fact]
+    public async Task PostgresProduct_WhoseTableIsGone_IsAClearError()
+    {
+        await _mesh.RegisterAsync("content.old-ratings", "ratings", "postgres",
+            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "dropped_long_ago" });
+
+        using var response = await PostAsync("SELECT * FROM content.old_ratings.ratings");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("dropped_long_ago does not exist", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ClientDisconnectingMidStream_FreesTheQuery()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await ExecuteAsync("CREATE TABLE content.big AS SELECT n, md5(n::text) AS digest FROM generate_series(1, 2000000) AS n");
+        await _mesh.RegisterAsync("content.big", "rows", "postgres",
+            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "big" });
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/query", UriKind.Relative)) { Content = JsonContent.Create(new { sql = "SELECT * FROM content.big.rows" }) })
+        using (var response = await _mesh.Lakehouse.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var body = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.NotNull(await body.ReadLineAsync(ct));
+            }
+
+            // Rows wait for the client: the COPY behind them is still running.
+            Assert.Equal(1, await CopiesRunningAsync());
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await CopiesRunningAsync() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        Assert.Equal(0, await CopiesRunningAsync());
+    }
+
+    /// <summary>COPY statements the query service has running on PostgreSQL.</summary>
+    private async Task<long> CopiesRunningAsync()
+    {
+        await using var connection = new NpgsqlConnection(_mesh.ConnectionString);
+        await connection.OpenAsync();
+
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mesh-lakehouse' AND query LIKE 'COPY%' AND state = 'active'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_mesh.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string sql, HttpClient? client = null) =>
+        (client ?? _mesh.Lakehouse).PostAsJsonAsync(new Uri("/query", UriKind.Relative), new { sql }, TestContext.Current.CancellationToken);
+
+    private async Task<List<JsonElement>> QueryAsync(string sql, HttpClient? client = null)
+    {
+        using var response = await PostAsync(sql, client);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return [.. body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+    }
+}
