@@ -1,3 +1,4 @@
+using Dapper;
 using System.Reflection;
 using MeshInABox.Postgres.Migrations;
 using MeshInABox.ServiceDefaults;
@@ -29,6 +30,8 @@ public static class ServiceDatabaseExtensions
                 $"ConnectionStrings__{connectionName} to a PostgreSQL connection string, or start the mesh with 'mesh up'.");
         }
 
+        // Row records use PascalCase; columns use snake_case.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
         {
             dataSource.ConnectionStringBuilder.SearchPath = schema;

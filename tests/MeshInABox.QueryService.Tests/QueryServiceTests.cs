@@ -137,6 +137,64 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         }
 
         Assert.Equal(0, await CopiesRunningAsync());
+        Assert.Equal("cancelled", await WaitForAsync("SELECT outcome FROM lakehouse.queries WHERE sql = 'SELECT * FROM content.big.rows'"));
+    }
+
+    [Fact]
+    public async Task EveryQuery_IsRecorded_WhoReadWhichProductsAndWhen()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var before = DateTimeOffset.UtcNow;
+        using var anna = _mesh.Client("lakehouse", _mesh.Token("analyst-anna", []));
+        await QueryAsync("SELECT count(*) FROM content.catalogue.titles", anna);
+        await QueryAsync("SELECT t.title FROM content.catalogue.titles AS t JOIN content.ratings.title_ratings AS r USING (title_id) LIMIT 3", anna);
+        await QueryAsync("SELECT count(*) FROM content.catalogue.titles");
+        await QueryAsync("SELECT count(*) FROM advertising.ad_impressions.impressions");
+        using (var failed = await PostAsync("SELECT no_such_column FROM content.catalogue.titles", anna))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
+        }
+
+        await WaitForAsync("SELECT CASE WHEN count(*) = 5 THEN 'all' END FROM lakehouse.queries");
+        var catalogue = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/content.catalogue", UriKind.Relative), ct);
+        Assert.Equal(4, catalogue.GetProperty("queries").GetInt32());
+        var consumers = catalogue.GetProperty("consumers").EnumerateArray().ToDictionary(c => c.GetProperty("subject").GetString()!);
+        Assert.Equal(["analyst-anna", "anonymous"], consumers.Keys.Order());
+        Assert.Equal(3, consumers["analyst-anna"].GetProperty("queries").GetInt32());
+        Assert.Equal(2, consumers["analyst-anna"].GetProperty("completed").GetInt32());
+        Assert.Equal(4, consumers["analyst-anna"].GetProperty("rowsReturned").GetInt32());
+        Assert.Equal(["titles"], consumers["anonymous"].GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
+        Assert.InRange(consumers["anonymous"].GetProperty("lastReadAt").GetDateTimeOffset(), before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+
+        var products = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products", UriKind.Relative), ct);
+        Assert.Equal(
+            ["content.catalogue:4:2", "advertising.ad-impressions:1:1", "content.ratings:1:1"],
+            products.EnumerateArray().Select(p => $"{p.GetProperty("productId").GetString()}:{p.GetProperty("queries").GetInt32()}:{p.GetProperty("consumers").GetInt32()}"));
+
+        // Lakehouse reads name the snapshot they saw: the consumer side of lineage.
+        var table = Iceberg.IcebergTable.Open(ImpressionsTable.DirectoryIn(_mesh.LakeRoot));
+        Assert.Equal(
+            table.Metadata.CurrentSnapshotId.ToString(),
+            await WaitForAsync("SELECT snapshot::text FROM lakehouse.product_reads WHERE product_id = 'advertising.ad-impressions'"));
+    }
+
+    /// <summary>Polls a query until it returns a non-null value (usage records are written in the background).</summary>
+    private async Task<string?> WaitForAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_mesh.ConnectionString);
+        await connection.OpenAsync();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            if (await command.ExecuteScalarAsync() is string value)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
     }
 
     /// <summary>COPY statements the query service has running on PostgreSQL.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -67,7 +68,8 @@ public static class QueryCommand
             }
 
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"[grey]{rows.Count} row(s){(response.Headers.Contains("X-Mesh-Truncated") ? " (truncated at the row limit)" : "")}[/]");
+            var atLimit = response.Headers.TryGetValues("X-Mesh-Row-Limit", out var limit) && limit.FirstOrDefault() == rows.Count.ToString(CultureInfo.InvariantCulture);
+            AnsiConsole.MarkupLineInterpolated($"[grey]{rows.Count} row(s){(atLimit ? " (the service's row limit: there may be more)" : "")}[/]");
             return 0;
         });
         return command;

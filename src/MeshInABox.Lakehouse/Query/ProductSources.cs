@@ -16,17 +16,14 @@ public static class ProductSources
     public static ProductSource Iceberg(string tableDirectory, long? snapshotId = null)
     {
         var table = IcebergTable.Open(tableDirectory);
-        var sql = Plans.GetOrAdd((table.Directory, table.Version, snapshotId), _ =>
-        {
-            var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
-            return DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot));
-        });
+        var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
+        var sql = Plans.GetOrAdd((table.Directory, table.Version, snapshotId), _ => DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)));
         if (Plans.Count > 1024)
         {
             Plans.Clear();
         }
 
-        return new ProductSource(sql, [table.Directory]);
+        return new ProductSource(sql, [table.Directory], Snapshot: snapshot?.SnapshotId);
     }
 
     /// <summary>A CSV output whose contract is not at hand: DuckDB infers the column types.</summary>

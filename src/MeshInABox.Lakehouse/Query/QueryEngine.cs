@@ -6,7 +6,8 @@ namespace MeshInABox.Lakehouse.Query;
 
 /// <summary>What a product table reads as: a SELECT over its data, and the directories that SELECT may open.</summary>
 /// <param name="Register">Sets up what the SELECT calls (a table function over PostgreSQL) in the query's database; null for files.</param>
-public sealed record ProductSource(string Select, IReadOnlyList<string> Directories, Action<DuckDBConnection>? Register = null);
+/// <param name="Snapshot">The Iceberg snapshot the SELECT reads, for lakehouse tables.</param>
+public sealed record ProductSource(string Select, IReadOnlyList<string> Directories, Action<DuckDBConnection>? Register = null, long? Snapshot = null);
 
 /// <summary>Where product tables are (the registry's locator, or a test's map).</summary>
 public interface IProductSources

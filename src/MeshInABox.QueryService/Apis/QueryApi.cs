@@ -2,6 +2,7 @@ using System.Security.Claims;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Model;
+using MeshInABox.QueryService.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -21,15 +22,16 @@ public static class QueryApi
 
     public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
         QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, DuckDbPool pool,
-        SharedLakeDatabase shared, IOptions<QueryServiceOptions> options, CancellationToken ct)
+        SharedLakeDatabase shared, UsageRecorder usage, TimeProvider time, IOptions<QueryServiceOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["'sql' is required: one SELECT query."] });
         }
 
+        var started = time.GetUtcNow();
         IReadOnlyList<ProductReference> products;
-        Dictionary<ProductReference, ProductSource> resolved;
+        Dictionary<ProductReference, (ResolvedProduct Product, ProductSource Source)> resolved;
         try
         {
             using (var parser = shared.Parser())
@@ -37,8 +39,8 @@ public static class QueryApi
                 products = SqlGuard.Check(parser, body.Sql);
             }
 
-            var sources = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
-            resolved = products.ToDictionary(p => p, p => sources.Find(p)!);
+            var found = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
+            resolved = products.ToDictionary(p => p, p => (found[p], found[p].Source()));
         }
         catch (QueryRejectedException error)
         {
@@ -47,19 +49,23 @@ public static class QueryApi
 
         var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
         var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
+        var reads = resolved.Values.Select(r => new ProductRead(r.Product.ProductId, r.Product.Output, r.Source.Snapshot)).Distinct().ToList();
+        void Finished(long rows, QueryOutcome outcome) => usage.Record(new QueryUsage(
+            Guid.CreateVersion7(started), user.Identity?.Name, started, time.GetUtcNow() - started, rows, outcome, body.Sql, reads));
 
         // Lakehouse tables only: the shared database, with its footers cached. Anything else: a fresh sandboxed database.
-        if (shared.Covers(resolved.Values))
+        var sources = resolved.ToDictionary(kv => kv.Key, kv => kv.Value.Source);
+        if (shared.Covers(sources.Values))
         {
-            var connection = shared.Connect(resolved);
-            return new QueryStreamResult(connection, format, (onColumns, onRow, token) =>
+            var connection = shared.Connect(sources);
+            return new QueryStreamResult(connection, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
                 QueryEngine.Stream(connection, products, body.Sql, limits, onColumns, onRow, token));
         }
 
         // Sources are resolved once: the engine gets them as they are, not to be looked up again.
-        var known = new MappedProductSources(resolved.ToDictionary(kv => kv.Key.ToString(), kv => (Func<ProductSource>)(() => kv.Value)));
+        var known = new MappedProductSources(sources.ToDictionary(kv => kv.Key.ToString(), kv => (Func<ProductSource>)(() => kv.Value)));
         var duck = await pool.TakeAsync(ct);
-        return new QueryStreamResult(duck, format, (onColumns, onRow, token) =>
+        return new QueryStreamResult(duck, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
             QueryEngine.Run(duck, products, body.Sql, known, limits, onColumns, onRow, token));
     }
 

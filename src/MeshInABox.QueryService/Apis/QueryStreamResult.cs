@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using DuckDB.NET.Data;
 using MeshInABox.Lakehouse.Query;
+using MeshInABox.QueryService.Usage;
 
 namespace MeshInABox.QueryService.Apis;
 
@@ -14,16 +15,40 @@ namespace MeshInABox.QueryService.Apis;
 /// last NDJSON line <c>{"error": ...}</c>.
 /// </summary>
 /// <param name="connection">The connection the query runs on; disposed when it ends.</param>
+/// <param name="rowLimit">The row limit, sent up front as <c>X-Mesh-Row-Limit</c>: a result of exactly that many rows may be cut.</param>
+/// <param name="finished">Told how the query ended and how many rows it sent (usage records).</param>
 /// <param name="run">Runs the query, reporting columns then rows.</param>
 public sealed class QueryStreamResult(
     DuckDBConnection connection,
     string format,
+    long rowLimit,
+    Action<long, QueryOutcome> finished,
     Func<Action<IReadOnlyList<(string Name, Type Type)>>, Action<object?[]>, CancellationToken, QueryEngine.Outcome> run) : IResult
 {
     public const string NdJson = "application/x-ndjson";
     public const string Csv = "text/csv";
+    private const string TruncatedTrailer = "X-Mesh-Truncated";
 
     public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        long sent = 0;
+        var outcome = QueryOutcome.Failed;
+        try
+        {
+            outcome = await StreamAsync(httpContext, () => sent++);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            outcome = QueryOutcome.Cancelled;
+            throw;
+        }
+        finally
+        {
+            finished(sent, outcome);
+        }
+    }
+
+    private async Task<QueryOutcome> StreamAsync(HttpContext httpContext, Action onRowSent)
     {
         var ct = httpContext.RequestAborted;
         var rows = Channel.CreateBounded<object?[]>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
@@ -56,10 +81,18 @@ public sealed class QueryStreamResult(
         catch (QueryRejectedException error)
         {
             await QueryApi.Problem(error).ExecuteAsync(httpContext);
-            return;
+            return QueryOutcome.Failed;
         }
 
         httpContext.Response.ContentType = format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        // Whether rows were cut is known only at the end, after the headers left: say the limit now, and where
+        // the protocol allows it (HTTP/2), confirm the cut in a trailer.
+        httpContext.Response.Headers["X-Mesh-Row-Limit"] = rowLimit.ToString(CultureInfo.InvariantCulture);
+        if (httpContext.Response.SupportsTrailers())
+        {
+            httpContext.Response.DeclareTrailer(TruncatedTrailer);
+        }
+
         var writer = new StreamWriter(httpContext.Response.Body, new UTF8Encoding(false), 1 << 16);
         await using (writer)
         {
@@ -73,17 +106,21 @@ public sealed class QueryStreamResult(
                 await foreach (var row in rows.Reader.ReadAllAsync(ct))
                 {
                     await writer.WriteLineAsync(format == Csv ? CsvLine(row) : JsonLine(header, row));
+                    onRowSent();
                 }
 
                 var outcome = await running;
-                if (outcome.Truncated)
+                if (outcome.Truncated && httpContext.Response.SupportsTrailers())
                 {
-                    httpContext.Response.Headers.Append("X-Mesh-Truncated", "true");
+                    httpContext.Response.AppendTrailer(TruncatedTrailer, "true");
                 }
+
+                return outcome.Truncated ? QueryOutcome.Truncated : QueryOutcome.Completed;
             }
             catch (QueryRejectedException error) when (format == NdJson)
             {
                 await writer.WriteLineAsync(JsonSerializer.Serialize(new { error = error.Message }));
+                return QueryOutcome.Failed;
             }
         }
     }

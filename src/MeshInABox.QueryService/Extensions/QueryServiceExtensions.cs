@@ -1,7 +1,10 @@
 using MeshInABox.Lakehouse.Query;
+using MeshInABox.Postgres;
 using MeshInABox.QueryService.Apis;
 using MeshInABox.QueryService.Infrastructure;
+using MeshInABox.QueryService.Usage;
 using MeshInABox.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MeshInABox.QueryService.Extensions;
@@ -12,10 +15,20 @@ public static class QueryServiceExtensions
     /// <summary>The registry as Aspire names it; service discovery resolves <c>services:registry:http:0</c>.</summary>
     public static readonly Uri RegistryAddress = new("http://registry");
 
+    /// <summary>The mesh database: usage records live in <see cref="SchemaName"/>; PostgreSQL products on the same server.</summary>
+    public const string DatabaseName = "meshdb";
+
+    public const string SchemaName = "lakehouse";
+
     public static IHostApplicationBuilder AddQueryService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddServiceDatabase(DatabaseName, SchemaName, typeof(QueryServiceExtensions).Assembly);
         builder.Services.AddProblemDetails();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UsageStore>();
+        builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UsageRecorder>());
         builder.Services.AddOptions<QueryServiceOptions>()
             .BindConfiguration(QueryServiceOptions.SectionName)
             .ValidateDataAnnotations()
@@ -42,6 +55,7 @@ public static class QueryServiceExtensions
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapQueryApi();
+        app.MapUsageApi();
         return app;
     }
 }

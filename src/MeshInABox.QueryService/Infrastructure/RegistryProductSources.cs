@@ -1,9 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using MeshInABox.Lakehouse.Query;
+using MeshInABox.QueryService.Extensions;
 using Npgsql;
 
 namespace MeshInABox.QueryService.Infrastructure;
+
+/// <summary>A product table named in a query, as the registry knows it, and how to read it.</summary>
+public sealed record ResolvedProduct(string ProductId, string Output, Func<ProductSource> Source);
 
 /// <summary>
 /// Resolves <c>domain.product.table</c> through the registry's locator (products
@@ -11,14 +15,11 @@ namespace MeshInABox.QueryService.Infrastructure;
 /// </summary>
 public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options, IConfiguration configuration)
 {
-    /// <summary>The server PostgreSQL products live on, as Aspire names the connection.</summary>
-    public const string PostgresConnectionName = "meshdb";
-
     /// <exception cref="QueryRejectedException">A product is unknown, restricted or not queryable.</exception>
     /// <param name="subject">The caller's identity (a token's sub), null when anonymous.</param>
-    public async Task<IProductSources> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<ProductReference, ResolvedProduct>> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
     {
-        var map = new Dictionary<string, Func<ProductSource>>();
+        var map = new Dictionary<ProductReference, ResolvedProduct>();
         foreach (var reference in references)
         {
             var id = $"{reference.Domain}.{reference.Product}";
@@ -43,10 +44,11 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
             var endpoint = endpoints.ValueKind == JsonValueKind.Array
                 ? endpoints.EnumerateArray().FirstOrDefault(e => Same(e.GetProperty("output").GetString(), reference.Table))
                 : default;
-            map[reference.ToString()] = Source(productId, reference, endpoint, $"pg_source_{map.Count}");
+            var output = endpoint.ValueKind == JsonValueKind.Object ? endpoint.GetProperty("output").GetString()! : reference.Table;
+            map[reference] = new ResolvedProduct(productId, output, Source(productId, reference, endpoint, $"pg_source_{map.Count}"));
         }
 
-        return new MappedProductSources(map);
+        return map;
     }
 
     private Func<ProductSource> Source(string productId, ProductReference reference, JsonElement endpoint, string functionName)
@@ -66,8 +68,8 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
 
         if (kind == "postgres" && Text(location, "table") is { } name)
         {
-            var server = configuration.GetConnectionString(PostgresConnectionName)
-                ?? throw new QueryRejectedException($"'{reference}' lives in PostgreSQL, but this service has no ConnectionStrings:{PostgresConnectionName} to reach it.", reference.Position);
+            var server = configuration.GetConnectionString(QueryServiceExtensions.DatabaseName)
+                ?? throw new QueryRejectedException($"'{reference}' lives in PostgreSQL, but this service has no ConnectionStrings:{QueryServiceExtensions.DatabaseName} to reach it.", reference.Position);
             var at = new PostgresLocation(
                 Text(location, "database") ?? new NpgsqlConnectionStringBuilder(server).Database ?? "postgres", Text(location, "schema") ?? "public", name);
             return () => PostgresTableSource.Create(server, at, functionName);

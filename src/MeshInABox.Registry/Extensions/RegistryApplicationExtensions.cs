@@ -1,4 +1,3 @@
-using Dapper;
 using MeshInABox.Postgres;
 using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
@@ -27,9 +26,6 @@ public static class RegistryApplicationExtensions
 
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
-        // Row records use PascalCase; columns use snake_case.
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
-
         builder.AddServiceDefaults();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
