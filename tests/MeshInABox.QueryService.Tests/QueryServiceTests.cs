@@ -178,6 +178,72 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
             await WaitForAsync("SELECT snapshot::text FROM lakehouse.product_reads WHERE product_id = 'advertising.ad-impressions'"));
     }
 
+    [Fact]
+    public async Task TimeTravel_AtVersionOrTimestamp_ReadsThatSnapshot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = Iceberg.IcebergTable.Open(ImpressionsTable.DirectoryIn(_mesh.LakeRoot)).Metadata.CurrentSnapshotId!.Value;
+        await Task.Delay(50, ct);
+        var between = DateTimeOffset.UtcNow;
+        await Task.Delay(50, ct);
+        var more = Path.Combine(_work, "more.csv");
+        AdImpressionsGenerator.Write(more, 1_000);
+        Assert.True(LakeIngest.Run(more, ImpressionsTable, ImpressionsContract, TableWriter.Mode.Append, _mesh.LakeRoot, StorageTemplates.Daily).Committed);
+
+        var rows = await QueryAsync($"""
+            SELECT (SELECT count(*) FROM advertising.ad_impressions.impressions) AS now,
+                   (SELECT count(*) FROM advertising.ad_impressions.impressions AT (VERSION => {first})) AS first,
+                   (SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => TIMESTAMPTZ '{between:yyyy-MM-dd HH:mm:ss.fff}+00')) AS then
+            """);
+
+        Assert.Equal(Impressions + 1_000, rows[0].GetProperty("now").GetInt32());
+        Assert.Equal(Impressions, rows[0].GetProperty("first").GetInt32());
+        Assert.Equal(Impressions, rows[0].GetProperty("then").GetInt32());
+
+        await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (VERSION => 42)", HttpStatusCode.BadRequest, $"has no snapshot 42; it has {first}, ");
+        await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => TIMESTAMPTZ '2001-01-01 00:00:00+00')", HttpStatusCode.BadRequest, "had no data yet at 2001-01-01");
+        await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => now())", HttpStatusCode.BadRequest, "Time travel takes a literal");
+        await AssertRefusedAsync("SELECT count(*) FROM content.catalogue.titles AT (VERSION => 1)", HttpStatusCode.BadRequest, "only lakehouse tables keep versions");
+    }
+
+    [Fact]
+    public async Task ConcurrentQueriesDuringIngest_SeeTheOldOrTheNewSnapshot_NeverAMix()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var larger = Path.Combine(_work, "larger.csv");
+        AdImpressionsGenerator.Write(larger, 4_000);
+        var seen = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var rows = await QueryAsync("SELECT count(*) AS n, count(DISTINCT impression_id) AS ids FROM advertising.ad_impressions.impressions");
+                Assert.Equal(rows[0].GetProperty("n").GetInt32(), rows[0].GetProperty("ids").GetInt32());
+                seen.Add(rows[0].GetProperty("n").GetInt32());
+            }
+        }, ct)).ToList();
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(LakeIngest.Run(larger, ImpressionsTable, ImpressionsContract, TableWriter.Mode.Overwrite, _mesh.LakeRoot).Committed);
+            Assert.True(LakeIngest.Run(Path.Combine(_work, "impressions.csv"), ImpressionsTable, ImpressionsContract, TableWriter.Mode.Overwrite, _mesh.LakeRoot).Committed);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.NotEmpty(seen);
+        Assert.All(seen, count => Assert.Contains(count, new[] { Impressions, 4_000 }));
+    }
+
+    private async Task AssertRefusedAsync(string sql, HttpStatusCode status, string message)
+    {
+        using var response = await PostAsync(sql);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == status, body);
+        Assert.Contains(message, body);
+    }
+
     /// <summary>Polls a query until it returns a non-null value (usage records are written in the background).</summary>
     private async Task<string?> WaitForAsync(string sql)
     {

@@ -12,12 +12,22 @@ public static class ProductSources
     // Planning reads the manifests; a table's plan only changes with its metadata version.
     private static readonly ConcurrentDictionary<(string Directory, int Version, long? Snapshot), string> Plans = new();
 
-    /// <summary>An Iceberg table's current snapshot (or one chosen by id).</summary>
-    public static ProductSource Iceberg(string tableDirectory, long? snapshotId = null)
+    /// <summary>An Iceberg table's current snapshot, or the version asked for.</summary>
+    /// <exception cref="QueryRejectedException">The table has no such snapshot, or none yet at that time.</exception>
+    public static ProductSource Iceberg(string tableDirectory, TableVersion? at = null)
     {
         var table = IcebergTable.Open(tableDirectory);
-        var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
-        var sql = Plans.GetOrAdd((table.Directory, table.Version, snapshotId), _ => DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)));
+        var snapshot = at switch
+        {
+            null => table.Metadata.CurrentSnapshot,
+            { SnapshotId: { } id } => table.Metadata.Snapshots.FirstOrDefault(s => s.SnapshotId == id) ?? throw new QueryRejectedException(
+                $"The table has no snapshot {id}; it has {string.Join(", ", table.Metadata.Snapshots.Select(s => s.SnapshotId))}."),
+            { AsOf: { } time } => table.Metadata.SnapshotAsOf(time) ?? throw new QueryRejectedException(
+                $"The table had no data yet at {time:O}" + (table.Metadata.Snapshots.Count == 0 ? "; it has no snapshots at all." :
+                $"; its first snapshot is from {DateTimeOffset.FromUnixTimeMilliseconds(table.Metadata.Snapshots.Min(s => s.TimestampMs)):O}.")),
+            _ => throw new ArgumentException("A version names a snapshot or a time.", nameof(at)),
+        };
+        var sql = Plans.GetOrAdd((table.Directory, table.Version, snapshot?.SnapshotId), _ => DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot)));
         if (Plans.Count > 1024)
         {
             Plans.Clear();
@@ -49,7 +59,7 @@ public static class ProductSources
 public sealed class MappedProductSources(IReadOnlyDictionary<string, Func<ProductSource>> tables) : IProductSources
 {
     public ProductSource? Find(ProductReference reference) =>
-        tables.TryGetValue(reference.ToString(), out var source) ? source() : null;
+        tables.TryGetValue(reference.Key, out var source) ? source() : null;
 
     public IReadOnlyList<string> Known() => [.. tables.Keys];
 }

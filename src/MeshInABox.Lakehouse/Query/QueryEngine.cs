@@ -48,11 +48,12 @@ public static class QueryEngine
         Action<object?[]> onRow, CancellationToken ct)
     {
         using var duck = NewDatabase();
-        return Run(duck, SqlGuard.Check(duck, sql), sql, sources, limits, onColumns, onRow, ct);
+        var query = SqlGuard.Check(duck, sql);
+        return Run(duck, query.Products, query.Sql, sources, limits, onColumns, onRow, ct);
     }
 
     /// <param name="duck">A fresh database from <see cref="NewDatabase"/>, used for this query only.</param>
-    /// <param name="products">What <see cref="SqlGuard.Check"/> found in <paramref name="sql"/>.</param>
+    /// <param name="products">What <see cref="SqlGuard.Check"/> found in <paramref name="sql"/> (the SQL it returned).</param>
     public static Outcome Run(
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits,
         Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
@@ -141,7 +142,7 @@ public static class QueryEngine
     }
 
     internal static string Qualified(ProductReference reference) =>
-        $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.Table)}";
+        $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.ViewName)}";
 
     /// <summary>An unknown table, with the closest known names as suggestions.</summary>
     public static QueryRejectedException UnknownProduct(ProductReference reference, IReadOnlyList<string> known)

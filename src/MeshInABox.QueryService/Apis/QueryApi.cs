@@ -30,17 +30,17 @@ public static class QueryApi
         }
 
         var started = time.GetUtcNow();
-        IReadOnlyList<ProductReference> products;
+        CheckedQuery query;
         Dictionary<ProductReference, (ResolvedProduct Product, ProductSource Source)> resolved;
         try
         {
             using (var parser = shared.Parser())
             {
-                products = SqlGuard.Check(parser, body.Sql);
+                query = SqlGuard.Check(parser, body.Sql);
             }
 
-            var found = await resolver.ResolveAsync(products, user.Identity?.Name, ct);
-            resolved = products.ToDictionary(p => p, p => (found[p], found[p].Source()));
+            var found = await resolver.ResolveAsync(query.Products, user.Identity?.Name, ct);
+            resolved = query.Products.ToDictionary(p => p, p => (found[p], found[p].Source()));
         }
         catch (QueryRejectedException error)
         {
@@ -59,14 +59,14 @@ public static class QueryApi
         {
             var connection = shared.Connect(sources);
             return new QueryStreamResult(connection, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
-                QueryEngine.Stream(connection, products, body.Sql, limits, onColumns, onRow, token));
+                QueryEngine.Stream(connection, query.Products, query.Sql, limits, onColumns, onRow, token));
         }
 
         // Sources are resolved once: the engine gets them as they are, not to be looked up again.
-        var known = new MappedProductSources(sources.ToDictionary(kv => kv.Key.ToString(), kv => (Func<ProductSource>)(() => kv.Value)));
+        var known = new MappedProductSources(sources.ToDictionary(kv => kv.Key.Key, kv => (Func<ProductSource>)(() => kv.Value)));
         var duck = await pool.TakeAsync(ct);
         return new QueryStreamResult(duck, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
-            QueryEngine.Run(duck, products, body.Sql, known, limits, onColumns, onRow, token));
+            QueryEngine.Run(duck, query.Products, query.Sql, known, limits, onColumns, onRow, token));
     }
 
     internal static ProblemHttpResult Problem(QueryRejectedException error)

@@ -56,7 +56,12 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
         var table = Path.Combine(options.LakeRoot, reference.Domain, productId[(productId.IndexOf('.') + 1)..], reference.Table);
         if (Directory.Exists(Path.Combine(table, "metadata")))
         {
-            return () => ProductSources.Iceberg(table);
+            return () => ProductSources.Iceberg(table, reference.At);
+        }
+
+        if (reference.At is not null)
+        {
+            throw new QueryRejectedException($"'{reference}' is not a lakehouse table: only lakehouse tables keep versions to query AT (VERSION/TIMESTAMP => ...).", reference.Position);
         }
 
         var kind = endpoint.ValueKind == JsonValueKind.Object ? endpoint.GetProperty("kind").GetString() : null;
