@@ -27,11 +27,19 @@ if (args is ["lake", ..])
     return;
 }
 
-// "query [ROWS]": the query service's time over raw DuckDB's on the same files.
+// "query [ROWS] [TEMPLATE]": the query service's time over raw DuckDB's on the same files (template: lakehouse-daily or lakehouse-monthly).
 if (args is ["query", ..])
 {
     var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
-    await QueryEndpointBenchmark.RunAsync(Path.Combine("samples", "messflix", "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml"), rows);
+    var template = args.Length > 2 ? args[2] : "lakehouse-daily";
+    await QueryEndpointBenchmark.RunAsync(Path.Combine("samples", "messflix", "advertising", "ad-impressions", "contracts", "impressions.odcs.yaml"), rows, template);
+    return;
+}
+
+// "postgres [ROWS]": what reading a PostgreSQL product through the query service costs.
+if (args is ["postgres", ..])
+{
+    await PostgresSourceBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     return;
 }
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -16,6 +19,7 @@ namespace MeshInABox.QueryService.Tests;
 public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLifetime
 {
     private const int Impressions = 3_000;
+    private const string ArrowStream = "application/vnd.apache.arrow.stream";
     private readonly string _work = TemporaryDirectory.Create("mesh-querysvc-");
     private RunningMesh _mesh = null!;
 
@@ -176,6 +180,44 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         Assert.Equal(
             table.Metadata.CurrentSnapshotId.ToString(),
             await WaitForAsync("SELECT snapshot::text FROM lakehouse.product_reads WHERE product_id = 'advertising.ad-impressions'"));
+    }
+
+    [Fact]
+    public async Task ArrowStream_CarriesRowsAndTypes_FromEitherDatabase()
+    {
+        var (schema, batches) = await QueryArrowAsync("SELECT title_id, rating, votes FROM content.ratings.title_ratings ORDER BY title_id LIMIT 5");
+        Assert.Equal(ArrowTypeId.Decimal128, schema.GetFieldByName("rating").DataType.TypeId);
+        Assert.Equal(ArrowTypeId.Int32, schema.GetFieldByName("votes").DataType.TypeId);
+        Assert.Equal(["tt0001", "tt0002", "tt0003", "tt0004", "tt0005"],
+            batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((StringArray)b.Column("title_id")).GetString(i))));
+
+        // Lakehouse tables only: the shared database answers.
+        (_, batches) = await QueryArrowAsync("SELECT count(*) AS n FROM advertising.ad_impressions.impressions");
+        Assert.Equal(Impressions, ((Int64Array)batches.Single().Column("n")).GetValue(0));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/query", UriKind.Relative)) { Content = JsonContent.Create(new { sql = "SELECT nope FROM content.catalogue.titles" }) };
+        request.Headers.Accept.ParseAdd(ArrowStream);
+        using var refused = await _mesh.Lakehouse.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+    }
+
+    private async Task<(Schema Schema, List<RecordBatch> Batches)> QueryArrowAsync(string sql)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/query", UriKind.Relative)) { Content = JsonContent.Create(new { sql }) };
+        request.Headers.Accept.ParseAdd(ArrowStream);
+        using var response = await _mesh.Lakehouse.SendAsync(request, ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal(ArrowStream, response.Content.Headers.ContentType!.MediaType);
+        using var reader = new ArrowStreamReader(await response.Content.ReadAsStreamAsync(ct));
+        var batches = new List<RecordBatch>();
+        while (await reader.ReadNextRecordBatchAsync(ct) is { } batch)
+        {
+            batches.Add(batch);
+        }
+
+        return (reader.Schema, batches);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Apache.Arrow;
 using DuckDB.NET.Data;
 using MeshInABox.Iceberg.Scanning;
 
@@ -58,6 +59,13 @@ public static class QueryEngine
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits,
         Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
     {
+        Prepare(duck, products, sources, limits);
+        return Stream(duck, products, sql, limits, onColumns, onRow, ct);
+    }
+
+    /// <summary>Names the products as views in a fresh database, then closes it to everything else and locks it.</summary>
+    public static void Prepare(DuckDBConnection duck, IReadOnlyList<ProductReference> products, IProductSources sources, QueryLimits limits)
+    {
         var allowed = new List<string>();
         foreach (var group in products.GroupBy(p => p.Domain))
         {
@@ -83,8 +91,6 @@ public static class QueryEngine
             SET enable_external_access = false;
             SET lock_configuration = true;
             """);
-
-        return Stream(duck, products, sql, limits, onColumns, onRow, ct);
     }
 
     /// <summary>
@@ -98,7 +104,7 @@ public static class QueryEngine
         using var command = duck.CreateCommand();
         // Rows are produced as they are read, not materialised first: memory stays bounded and a stopped client stops the scan.
         command.UseStreamingMode = true;
-        command.CommandText = $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
+        command.CommandText = Limited(sql, limits);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limits.Timeout);
         using var interrupt = timeout.Token.Register(command.Cancel);
@@ -127,19 +133,66 @@ public static class QueryEngine
 
             return new Outcome(rows, false, products);
         }
-        catch (Exception error) when (error is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (Exception error) when (error is DuckDBException or OperationCanceledException)
         {
-            throw new QueryRejectedException($"The query ran longer than {limits.Timeout.TotalSeconds:0} s and was stopped.");
-        }
-        catch (DuckDBException) when (ct.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(ct);
-        }
-        catch (DuckDBException error)
-        {
-            throw new QueryRejectedException(error.Message.Split('\n')[0]);
+            throw Failure(error, limits, timeout, ct);
         }
     }
+
+    /// <summary>
+    /// Runs a checked query on a prepared connection and hands its result over as
+    /// Arrow record batches (DuckDB's own Arrow export, no per-value conversion).
+    /// </summary>
+    /// <param name="onSchema">Told the result's schema before any batch (an empty result has one too).</param>
+    public static async Task<Outcome> StreamArrowAsync(
+        DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, QueryLimits limits,
+        Func<Schema, Task> onSchema, Func<RecordBatch, Task> onBatch, CancellationToken ct)
+    {
+        using var command = duck.CreateCommand();
+        command.UseStreamingMode = true;
+        command.CommandText = Limited(sql, limits);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limits.Timeout);
+        using var interrupt = timeout.Token.Register(command.Cancel);
+        try
+        {
+            using var result = command.ExecuteArrowStream();
+            await onSchema(result.Schema);
+            long rows = 0;
+            while (await result.ReadNextRecordBatchAsync(timeout.Token) is { } batch)
+            {
+                using (batch)
+                {
+                    var room = limits.MaxRows - rows;
+                    if (batch.Length > room)
+                    {
+                        using var cut = batch.Slice(0, (int)room);
+                        await onBatch(cut);
+                        return new Outcome(limits.MaxRows, true, products);
+                    }
+
+                    await onBatch(batch);
+                    rows += batch.Length;
+                }
+            }
+
+            return new Outcome(rows, false, products);
+        }
+        catch (Exception error) when (error is DuckDBException or OperationCanceledException)
+        {
+            throw Failure(error, limits, timeout, ct);
+        }
+    }
+
+    private static string Limited(string sql, QueryLimits limits) =>
+        $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>What a stopped or failed query tells its caller: cancelled by the client, timed out, or DuckDB's first line.</summary>
+    private static Exception Failure(Exception error, QueryLimits limits, CancellationTokenSource timeout, CancellationToken ct) =>
+        ct.IsCancellationRequested ? new OperationCanceledException(ct)
+        : timeout.IsCancellationRequested ? new QueryRejectedException($"The query ran longer than {limits.Timeout.TotalSeconds:0} s and was stopped.")
+        : error is DuckDBException ? new QueryRejectedException(error.Message.Split('\n')[0])
+        : error;
 
     internal static string Qualified(ProductReference reference) =>
         $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.ViewName)}";

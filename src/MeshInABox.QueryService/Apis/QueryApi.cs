@@ -14,13 +14,13 @@ public static class QueryApi
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
-            .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default) or text/csv.")
+            .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default), text/csv or application/vnd.apache.arrow.stream.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    public static async Task<Results<QueryStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
+    public static async Task<Results<QueryStreamResult, ArrowStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
         QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, DuckDbPool pool,
         SharedLakeDatabase shared, UsageRecorder usage, TimeProvider time, IOptions<QueryServiceOptions> options, CancellationToken ct)
     {
@@ -47,7 +47,9 @@ public static class QueryApi
             return Problem(error);
         }
 
-        var format = request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
+        var accept = request.Headers.Accept.ToString();
+        var arrow = accept.Contains(ArrowStreamResult.ContentType, StringComparison.OrdinalIgnoreCase);
+        var format = accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
         var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
         var reads = resolved.Values.Select(r => new ProductRead(r.Product.ProductId, r.Product.Output, r.Source.Snapshot)).Distinct().ToList();
         void Finished(long rows, QueryOutcome outcome) => usage.Record(new QueryUsage(
@@ -58,6 +60,12 @@ public static class QueryApi
         if (shared.Covers(sources.Values))
         {
             var connection = shared.Connect(sources);
+            if (arrow)
+            {
+                return new ArrowStreamResult(connection, limits.MaxRows, Finished, (onSchema, onBatch, token) =>
+                    QueryEngine.StreamArrowAsync(connection, query.Products, query.Sql, limits, onSchema, onBatch, token));
+            }
+
             return new QueryStreamResult(connection, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
                 QueryEngine.Stream(connection, query.Products, query.Sql, limits, onColumns, onRow, token));
         }
@@ -65,6 +73,15 @@ public static class QueryApi
         // Sources are resolved once: the engine gets them as they are, not to be looked up again.
         var known = new MappedProductSources(sources.ToDictionary(kv => kv.Key.Key, kv => (Func<ProductSource>)(() => kv.Value)));
         var duck = await pool.TakeAsync(ct);
+        if (arrow)
+        {
+            return new ArrowStreamResult(duck, limits.MaxRows, Finished, (onSchema, onBatch, token) =>
+            {
+                QueryEngine.Prepare(duck, query.Products, known, limits);
+                return QueryEngine.StreamArrowAsync(duck, query.Products, query.Sql, limits, onSchema, onBatch, token);
+            });
+        }
+
         return new QueryStreamResult(duck, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
             QueryEngine.Run(duck, query.Products, query.Sql, known, limits, onColumns, onRow, token));
     }

@@ -33,6 +33,7 @@ public static class QueryServiceExtensions
             .BindConfiguration(QueryServiceOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
         builder.Services.AddSingleton<DuckDbPool>();
         builder.Services.AddSingleton(services =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Extensions;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace MeshInABox.QueryService.Infrastructure;
@@ -13,8 +14,10 @@ public sealed record ResolvedProduct(string ProductId, string Output, Func<Produ
 /// Resolves <c>domain.product.table</c> through the registry's locator (products
 /// are written with hyphens, SQL names with underscores: both are tried).
 /// </summary>
-public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options, IConfiguration configuration)
+public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options, IConfiguration configuration, IMemoryCache cache)
 {
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
+
     /// <exception cref="QueryRejectedException">A product is unknown, restricted or not queryable.</exception>
     /// <param name="subject">The caller's identity (a token's sub), null when anonymous.</param>
     public async Task<IReadOnlyDictionary<ProductReference, ResolvedProduct>> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
@@ -23,8 +26,8 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
         foreach (var reference in references)
         {
             var id = $"{reference.Domain}.{reference.Product}";
-            var product = await GetAsync($"data-products/{Uri.EscapeDataString(id)}", ct)
-                ?? await GetAsync($"data-products/{Uri.EscapeDataString(id.Replace('_', '-'))}", ct);
+            // Product ids are kebab-case; SQL names write the hyphens as underscores.
+            var product = await CachedGetAsync($"data-products/{Uri.EscapeDataString(id.Replace('_', '-'))}", ct);
             if (product is not { } found)
             {
                 throw await UnknownAsync(reference, ct);
@@ -40,7 +43,7 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
                     reference.Position, forbidden: true);
             }
 
-            var endpoints = await GetAsync($"data-products/{Uri.EscapeDataString(productId)}/endpoints", ct) ?? default;
+            var endpoints = await CachedGetAsync($"data-products/{Uri.EscapeDataString(productId)}/endpoints", ct) ?? default;
             var endpoint = endpoints.ValueKind == JsonValueKind.Array
                 ? endpoints.EnumerateArray().FirstOrDefault(e => Same(e.GetProperty("output").GetString(), reference.Table))
                 : default;
@@ -98,6 +101,27 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
             .SelectMany(p => p.GetProperty("outputs").EnumerateArray().Select(o => $"{p.GetProperty("id").GetString()!.Replace('-', '_')}.{o.GetProperty("name").GetString()}"))
             .ToList() ?? [];
         return QueryEngine.UnknownProduct(reference, known);
+    }
+
+    /// <summary>
+    /// Products and their endpoints, remembered for <see cref="CacheFor"/>: a query then costs no registry round trip
+    /// for them, and a change in the registry reaches queries at most that late. Grants are never cached (a revoke
+    /// applies to the next query), nor are unknown products (a new one is queryable at once).
+    /// </summary>
+    private async Task<JsonElement?> CachedGetAsync(string path, CancellationToken ct)
+    {
+        if (cache.TryGetValue(path, out JsonElement known))
+        {
+            return known;
+        }
+
+        var found = await GetAsync(path, ct);
+        if (found is { } value)
+        {
+            cache.Set(path, value, CacheFor);
+        }
+
+        return found;
     }
 
     private async Task<JsonElement?> GetAsync(string path, CancellationToken ct)
