@@ -42,13 +42,16 @@ if (profile.Has(Plane.DataProduct))
         registry.WithReference(kafka).WaitFor(kafka);
     }
 
-    // From iteration 2: the SQL endpoint over data products, resolving names through the registry.
+    // From iteration 2: the SQL endpoint over data products, resolving names through the registry;
+    // meshdb holds its usage records, and PostgreSQL products live on the same server.
     if (profile.Has(Plane.Lakehouse))
     {
         builder.AddProject<Projects.MeshInABox_QueryService>("lakehouse")
             .WithReference(registry)
+            .WithReference(meshdb)
             .WaitFor(registry)
             .WithEnvironment("Lakehouse__LakeRoot", Path.Combine(builder.AppHostDirectory, ".mesh", "lake"))
+            .WithEnvironment("Lakehouse__Auth__SigningKeyFile", signingKey)
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
     }
