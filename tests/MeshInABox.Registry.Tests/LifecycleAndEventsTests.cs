@@ -48,7 +48,7 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
     public async Task Worker_KilledMidValidation_TheVersionIsTakenOverAndDecided()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var registry = await RegistryHost.StartAsync(server, GetType(), new Dictionary<string, string> { ["Registry:WorkerEnabled"] = "false" });
+        await using var registry = await RegistryHost.StartAsync(server, GetType(), new Dictionary<string, string> { ["Registry:WorkerEnabled"] = "false" }, ownDatabase: true);
         using var writer = registry.Writer("content");
         var id = await Samples.RegisterAsync(writer, ct);
         (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "crash", ct)).Dispose();

@@ -29,9 +29,13 @@ public sealed class RegistryHost : IAsyncDisposable
 
     public string SigningKeyFile => Path.Combine(_keyDirectory, "signing.key");
 
-    public static async Task<RegistryHost> StartAsync(PostgresServerFixture server, Type testClass, IDictionary<string, string>? settings = null)
+    /// <param name="ownDatabase">
+    /// A database for this host alone: for tests that must be sure no other host's publishing worker
+    /// (the test class's own, running on the class's database) takes their versions.
+    /// </param>
+    public static async Task<RegistryHost> StartAsync(PostgresServerFixture server, Type testClass, IDictionary<string, string>? settings = null, bool ownDatabase = false)
     {
-        var connectionString = await server.DatabaseForAsync(testClass);
+        var connectionString = ownDatabase ? await server.NewDatabaseAsync(testClass.Name) : await server.DatabaseForAsync(testClass);
         var keyDirectory = TemporaryDirectory.Create("mesh-keys-");
         LocalSigningKey.EnsureExists(Path.Combine(keyDirectory, "signing.key"));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
