@@ -76,8 +76,16 @@ public static class QueryEngine
                 foreach (var reference in product)
                 {
                     var source = sources.Find(reference) ?? throw UnknownProduct(reference, sources.Known());
-                    source.Register?.Invoke(duck);
-                    Execute(duck, $"CREATE VIEW {Qualified(reference)} AS {source.Select}");
+                    try
+                    {
+                        source.Register?.Invoke(duck);
+                        Execute(duck, $"CREATE VIEW {Qualified(reference)} AS {source.Select}");
+                    }
+                    catch (DuckDBException error)
+                    {
+                        // E.g. a CSV output DuckDB cannot read: the caller's problem to report, not a server fault.
+                        throw new QueryRejectedException($"'{reference}' cannot be read: {error.Message.Split('\n')[0]}", reference.Position);
+                    }
                     allowed.AddRange(source.Directories);
                 }
             }
@@ -101,21 +109,15 @@ public static class QueryEngine
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, QueryLimits limits,
         Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
     {
-        using var command = duck.CreateCommand();
-        // Rows are produced as they are read, not materialised first: memory stays bounded and a stopped client stops the scan.
-        command.UseStreamingMode = true;
-        command.CommandText = Limited(sql, limits);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(limits.Timeout);
-        using var interrupt = timeout.Token.Register(command.Cancel);
+        using var query = new LimitedCommand(duck, sql, limits, ct);
         try
         {
-            using var reader = command.ExecuteReader();
+            using var reader = query.Command.ExecuteReader();
             onColumns([.. Enumerable.Range(0, reader.FieldCount).Select(i => (reader.GetName(i), reader.GetFieldType(i)))]);
             long rows = 0;
             while (reader.Read())
             {
-                timeout.Token.ThrowIfCancellationRequested();
+                query.Stopped.ThrowIfCancellationRequested();
                 if (rows == limits.MaxRows)
                 {
                     return new Outcome(rows, true, products);
@@ -135,7 +137,7 @@ public static class QueryEngine
         }
         catch (Exception error) when (error is DuckDBException or OperationCanceledException)
         {
-            throw Failure(error, limits, timeout, ct);
+            throw query.Failure(error);
         }
     }
 
@@ -148,18 +150,13 @@ public static class QueryEngine
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, QueryLimits limits,
         Func<Schema, Task> onSchema, Func<RecordBatch, Task> onBatch, CancellationToken ct)
     {
-        using var command = duck.CreateCommand();
-        command.UseStreamingMode = true;
-        command.CommandText = Limited(sql, limits);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(limits.Timeout);
-        using var interrupt = timeout.Token.Register(command.Cancel);
+        using var query = new LimitedCommand(duck, sql, limits, ct);
         try
         {
-            using var result = command.ExecuteArrowStream();
+            using var result = query.Command.ExecuteArrowStream();
             await onSchema(result.Schema);
             long rows = 0;
-            while (await result.ReadNextRecordBatchAsync(timeout.Token) is { } batch)
+            while (await result.ReadNextRecordBatchAsync(query.Stopped) is { } batch)
             {
                 using (batch)
                 {
@@ -180,19 +177,53 @@ public static class QueryEngine
         }
         catch (Exception error) when (error is DuckDBException or OperationCanceledException)
         {
-            throw Failure(error, limits, timeout, ct);
+            throw query.Failure(error);
         }
     }
 
-    private static string Limited(string sql, QueryLimits limits) =>
-        $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>
+    /// A checked query as it runs: wrapped in the row limit (one row more, to tell a cut result), streamed
+    /// (rows are produced as they are read, not materialised first: memory stays bounded and a stopped client
+    /// stops the scan), and interrupted when the client goes or the statement timeout passes.
+    /// </summary>
+    private sealed class LimitedCommand : IDisposable
+    {
+        private readonly QueryLimits _limits;
+        private readonly CancellationToken _client;
+        private readonly CancellationTokenSource _stop;
+        private readonly CancellationTokenRegistration _interrupt;
 
-    /// <summary>What a stopped or failed query tells its caller: cancelled by the client, timed out, or DuckDB's first line.</summary>
-    private static Exception Failure(Exception error, QueryLimits limits, CancellationTokenSource timeout, CancellationToken ct) =>
-        ct.IsCancellationRequested ? new OperationCanceledException(ct)
-        : timeout.IsCancellationRequested ? new QueryRejectedException($"The query ran longer than {limits.Timeout.TotalSeconds:0} s and was stopped.")
-        : error is DuckDBException ? new QueryRejectedException(error.Message.Split('\n')[0])
-        : error;
+        public LimitedCommand(DuckDBConnection duck, string sql, QueryLimits limits, CancellationToken client)
+        {
+            _limits = limits;
+            _client = client;
+            Command = duck.CreateCommand();
+            Command.UseStreamingMode = true;
+            Command.CommandText = $"SELECT * FROM ({sql.TrimEnd().TrimEnd(';')}) AS query LIMIT {(limits.MaxRows + 1).ToString(CultureInfo.InvariantCulture)}";
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(client);
+            _stop.CancelAfter(limits.Timeout);
+            _interrupt = _stop.Token.Register(Command.Cancel);
+        }
+
+        public DuckDBCommand Command { get; }
+
+        /// <summary>Cancelled when the client goes or the timeout passes.</summary>
+        public CancellationToken Stopped => _stop.Token;
+
+        /// <summary>What a stopped or failed query tells its caller: cancelled by the client, timed out, or DuckDB's first line.</summary>
+        public Exception Failure(Exception error) =>
+            _client.IsCancellationRequested ? new OperationCanceledException(_client)
+            : _stop.IsCancellationRequested ? new QueryRejectedException($"The query ran longer than {_limits.Timeout.TotalSeconds:0} s and was stopped.")
+            : error is DuckDBException ? new QueryRejectedException(error.Message.Split('\n')[0])
+            : error;
+
+        public void Dispose()
+        {
+            _interrupt.Dispose();
+            _stop.Dispose();
+            Command.Dispose();
+        }
+    }
 
     internal static string Qualified(ProductReference reference) =>
         $"{DuckDbScan.Quote(reference.Domain)}.{DuckDbScan.Quote(reference.Product)}.{DuckDbScan.Quote(reference.ViewName)}";

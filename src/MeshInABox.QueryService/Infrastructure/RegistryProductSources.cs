@@ -11,8 +11,8 @@ namespace MeshInABox.QueryService.Infrastructure;
 public sealed record ResolvedProduct(string ProductId, string Output, Func<ProductSource> Source);
 
 /// <summary>
-/// Resolves <c>domain.product.table</c> through the registry's locator (products
-/// are written with hyphens, SQL names with underscores: both are tried).
+/// Resolves <c>domain.product.table</c> through the registry's locator (product
+/// ids are kebab-case; SQL names write the hyphens as underscores).
 /// </summary>
 public sealed class RegistryProductSources(HttpClient registry, QueryServiceOptions options, IConfiguration configuration, IMemoryCache cache)
 {
@@ -26,7 +26,6 @@ public sealed class RegistryProductSources(HttpClient registry, QueryServiceOpti
         foreach (var reference in references)
         {
             var id = $"{reference.Domain}.{reference.Product}";
-            // Product ids are kebab-case; SQL names write the hyphens as underscores.
             var product = await CachedGetAsync($"data-products/{Uri.EscapeDataString(id.Replace('_', '-'))}", ct);
             if (product is not { } found)
             {

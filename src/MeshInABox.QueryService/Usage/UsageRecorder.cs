@@ -18,10 +18,6 @@ public sealed partial class UsageRecorder(NpgsqlDataSource dataSource, Migration
     private readonly Channel<QueryUsage> _pending = Channel.CreateBounded<QueryUsage>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private long _dropped;
-    private long _written;
-
-    /// <summary>Records written so far (for tests and health).</summary>
-    public long Written => Interlocked.Read(ref _written);
 
     public void Record(QueryUsage usage)
     {
@@ -35,29 +31,52 @@ public sealed partial class UsageRecorder(NpgsqlDataSource dataSource, Migration
     {
         await migrations.WhenAppliedAsync(stoppingToken);
         var batch = new List<QueryUsage>(BatchSize);
-        while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+        try
         {
-            while (batch.Count < BatchSize && _pending.Reader.TryRead(out var usage))
+            // A batch that failed is tried again even when nothing new arrives.
+            while (batch.Count > 0 || await _pending.Reader.WaitToReadAsync(stoppingToken))
             {
-                batch.Add(usage);
+                Fill(batch);
+                try
+                {
+                    await WriteAsync(batch, stoppingToken);
+                }
+                catch (NpgsqlException error) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Kept in the batch and tried again: records are not lost to a database restart.
+                    LogRetrying(logger, batch.Count, error.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
             }
-
+        }
+        catch (Exception error) when (error is OperationCanceledException or NpgsqlException && stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the last queries' records are written before the service goes, within a few seconds.
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
-                await WriteAsync(batch, stoppingToken);
-                Interlocked.Add(ref _written, batch.Count);
-                batch.Clear();
+                while (batch.Count > 0 || _pending.Reader.Count > 0)
+                {
+                    Fill(batch);
+                    await WriteAsync(batch, grace.Token);
+                }
             }
-            catch (NpgsqlException error) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception failure) when (failure is NpgsqlException or OperationCanceledException)
             {
-                // Kept in the batch and tried again: records are not lost to a database restart.
-                LogRetrying(logger, batch.Count, error.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                LogDropped(logger, Interlocked.Add(ref _dropped, batch.Count + _pending.Reader.Count));
             }
         }
     }
 
-    private async Task WriteAsync(IReadOnlyList<QueryUsage> batch, CancellationToken ct)
+    private void Fill(List<QueryUsage> batch)
+    {
+        while (batch.Count < BatchSize && _pending.Reader.TryRead(out var usage))
+        {
+            batch.Add(usage);
+        }
+    }
+
+    private async Task WriteAsync(List<QueryUsage> batch, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -86,6 +105,7 @@ public sealed partial class UsageRecorder(NpgsqlDataSource dataSource, Migration
             batch.SelectMany(u => u.Products.Select(p => new { QueryId = u.Id, p.ProductId, p.Output, p.Snapshot })),
             transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
+        batch.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Usage records queue full: {Dropped} records dropped so far")]
