@@ -255,16 +255,7 @@ public static class TableWriter
             stream.Flush(flushToDisk: true);
         }
 
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            return false;
-        }
+        return ExclusiveFile.TryPublish(temporary, path);
     }
 
     private static void WriteHint(string directory, int version)
