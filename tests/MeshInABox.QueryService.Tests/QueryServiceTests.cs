@@ -242,6 +242,15 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         Assert.Equal(Impressions, rows[0].GetProperty("first").GetInt32());
         Assert.Equal(Impressions, rows[0].GetProperty("then").GetInt32());
 
+        // The usage record names every snapshot the query read: the current one and the earlier one.
+        var current = Iceberg.IcebergTable.Open(ImpressionsTable.DirectoryIn(_mesh.LakeRoot)).Metadata.CurrentSnapshotId!.Value;
+        Assert.Equal(
+            string.Join(',', new[] { first, current }.Order()),
+            await WaitForAsync("""
+                SELECT string_agg(r.snapshot::text, ',' ORDER BY r.snapshot) FROM lakehouse.product_reads r
+                JOIN lakehouse.queries q ON q.id = r.query_id WHERE q.sql LIKE '%AT (VERSION%' AND q.outcome = 'completed'
+                """));
+
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (VERSION => 42)", HttpStatusCode.BadRequest, $"has no snapshot 42; it has {first}, ");
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => TIMESTAMPTZ '2001-01-01 00:00:00+00')", HttpStatusCode.BadRequest, "had no data yet at 2001-01-01");
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => now())", HttpStatusCode.BadRequest, "Time travel takes a literal");
