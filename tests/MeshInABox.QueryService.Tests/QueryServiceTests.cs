@@ -251,6 +251,12 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
                 JOIN lakehouse.queries q ON q.id = r.query_id WHERE q.sql LIKE '%AT (VERSION%' AND q.outcome = 'completed'
                 """));
 
+        // ...and counts that query, and its one row, once per consumer, not once per snapshot.
+        var usage = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/advertising.ad-impressions", UriKind.Relative), ct);
+        var anonymous = usage.GetProperty("consumers").EnumerateArray().Single();
+        Assert.Equal(1, anonymous.GetProperty("completed").GetInt32());
+        Assert.Equal(1, anonymous.GetProperty("rowsReturned").GetInt32());
+
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (VERSION => 42)", HttpStatusCode.BadRequest, $"has no snapshot 42; it has {first}, ");
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => TIMESTAMPTZ '2001-01-01 00:00:00+00')", HttpStatusCode.BadRequest, "had no data yet at 2001-01-01");
         await AssertRefusedAsync("SELECT count(*) FROM advertising.ad_impressions.impressions AT (TIMESTAMP => now())", HttpStatusCode.BadRequest, "Time travel takes a literal");

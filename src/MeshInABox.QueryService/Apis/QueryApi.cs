@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace MeshInABox.QueryService.Apis;
 
-/// <summary><c>POST /query</c>: SQL over data products, streamed as NDJSON or CSV.</summary>
+/// <summary><c>POST /query</c>: SQL over data products, streamed as NDJSON, CSV or Arrow IPC.</summary>
 public static class QueryApi
 {
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)

@@ -24,12 +24,16 @@ public sealed class UsageStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var consumers = await connection.QueryAsync<ConsumerRow>(new CommandDefinition(
             """
-            SELECT coalesce(q.subject, 'anonymous') AS subject, count(DISTINCT q.id) AS queries,
-                   count(DISTINCT q.id) FILTER (WHERE q.outcome IN ('completed', 'truncated')) AS completed,
+            -- Queries counted once each: a query reading several outputs or snapshots of the product has several reads.
+            WITH reads AS (SELECT DISTINCT query_id, output FROM product_reads WHERE product_id = @productId),
+                 read_queries AS (SELECT * FROM queries WHERE started_at >= @since AND id IN (SELECT query_id FROM reads))
+            SELECT coalesce(q.subject, 'anonymous') AS subject, count(*) AS queries,
+                   count(*) FILTER (WHERE q.outcome IN ('completed', 'truncated')) AS completed,
                    sum(q.row_count)::bigint AS rows_returned, max(q.started_at) AS last_read_at,
-                   string_agg(DISTINCT r.output, ',' ORDER BY r.output) AS outputs
-            FROM product_reads r JOIN queries q ON q.id = r.query_id
-            WHERE r.product_id = @productId AND q.started_at >= @since
+                   (SELECT string_agg(DISTINCT r.output, ',' ORDER BY r.output)
+                    FROM reads r JOIN read_queries o ON o.id = r.query_id
+                    WHERE o.subject IS NOT DISTINCT FROM q.subject) AS outputs
+            FROM read_queries q
             GROUP BY q.subject ORDER BY queries DESC, subject
             """, new { productId, since }, cancellationToken: ct));
         var list = consumers.Select(c => new ConsumerUsage(c.Subject, c.Queries, c.Completed, c.RowsReturned, c.LastReadAt, c.Outputs.Split(','))).ToList();
