@@ -6,6 +6,7 @@ using MeshInABox.Hosting.Services;
 using MeshInABox.Hosting.State;
 using MeshInABox.Registry.Extensions;
 using MeshInABox.ServiceDefaults;
+using MeshInABox.ServiceDefaults.Locations;
 using Npgsql;
 
 namespace MeshInABox.Hosting;
@@ -67,6 +68,12 @@ public sealed class EmbeddedMesh : IAsyncDisposable
             ["Lakehouse:LakeRoot"] = Path.Combine(DataDirectory, "lake"),
             ["Lakehouse:Auth:SigningKeyFile"] = signingKey,
         };
+        var roots = _options.RepositoryRoots ?? [];
+        for (var i = 0; i < roots.Count; i++)
+        {
+            settings[$"{LocationOptions.SectionName}:{nameof(LocationOptions.RepositoryRoots)}:{i}"] = Path.GetFullPath(roots[i]);
+        }
+
         foreach (var (name, url) in urls)
         {
             // As Aspire's WithReference injects it, so services find each other the same way under both hosts.

@@ -6,12 +6,14 @@ namespace MeshInABox.Hosting;
 /// <param name="Ephemeral">Use a temporary directory, removed when the mesh stops.</param>
 /// <param name="BasePort">The first service listens here, the next on BasePort+1...; 0 picks free ports.</param>
 /// <param name="ExternalConnectionString">ConnectionStrings__meshdb: use that server instead of a local cluster.</param>
+/// <param name="RepositoryRoots">Mesh repositories whose product folders may hold file outputs (Locations:RepositoryRoots).</param>
 public sealed record EmbeddedMeshOptions(
     string? DataDirectory,
     bool Ephemeral,
     MeshProfile Profile,
     int BasePort,
-    string? ExternalConnectionString)
+    string? ExternalConnectionString,
+    IReadOnlyList<string>? RepositoryRoots = null)
 {
     public const int DefaultBasePort = 5180;
     public const string DefaultDataDirectory = ".mesh";
