@@ -13,6 +13,18 @@ public static class CommonOptions
         HelpName = "DIR",
     };
 
+    /// <summary>Mesh repositories (repeatable); the sample mesh under the current directory when none is given and it exists.</summary>
+    public static Option<string[]> Repositories() => new("--repo")
+    {
+        Description = $"A mesh repository whose product folders may hold file outputs; repeat for several. Default: {DefaultRepository} when it exists.",
+        HelpName = "DIR",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Where the sample mesh lives in a checkout of this repository.</summary>
+    public const string DefaultRepository = "samples/messflix";
+
     public static Option<OutputFormat> Format() => new("--format")
     {
         Description = "Output for people (table) or scripts (json).",
