@@ -18,7 +18,9 @@ public sealed class EmbeddedMeshSupervisionTests : IDisposable
     public async Task PostmasterKilled_WhileTheMeshRuns_IsRestarted_AndTheRegistryAnswersAgain()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var mesh = await StartAsync(dataDirectory: null, ct);
+        // A durable cluster, as 'mesh up' keeps by default: an ephemeral one commits asynchronously
+        // and may lose the last moments before a crash (the schema, this early).
+        await using var mesh = await StartAsync(Path.Combine(_root, "mesh"), ct);
         using var http = new HttpClient { BaseAddress = mesh.State!.Services["registry"], Timeout = TimeSpan.FromSeconds(10) };
         using (var before = await http.GetAsync("/data-products", ct))
         {
