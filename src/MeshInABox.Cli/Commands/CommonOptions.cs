@@ -6,6 +6,9 @@ namespace MeshInABox.Cli.Commands;
 /// <summary>Options several commands share, defined once so they read the same everywhere.</summary>
 public static class CommonOptions
 {
+    /// <summary>Where the sample mesh lives in a checkout of this repository.</summary>
+    public const string DefaultRepository = "samples/messflix";
+
     public static Option<string> DataDirectory() => new("--data-dir")
     {
         Description = "The mesh's data directory (cluster, state, lake).",
@@ -21,9 +24,6 @@ public static class CommonOptions
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
-
-    /// <summary>Where the sample mesh lives in a checkout of this repository.</summary>
-    public const string DefaultRepository = "samples/messflix";
 
     public static Option<OutputFormat> Format() => new("--format")
     {
