@@ -26,12 +26,16 @@ if (!File.Exists(signingKey))
     File.WriteAllText(signingKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 }
 
+// Product folders with file outputs (CSV) must lie under a mesh repository: the sample mesh, as 'mesh up' defaults to.
+var sampleMesh = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "samples", "messflix"));
+
 if (profile.Has(Plane.DataProduct))
 {
     var registry = builder.AddProject<Projects.MeshInABox_Registry>("registry")
         .WithReference(meshdb)
         .WaitFor(meshdb)
         .WithEnvironment("Registry__Auth__SigningKeyFile", signingKey)
+        .WithEnvironment("Locations__RepositoryRoots__0", sampleMesh)
         .WithHttpHealthCheck("/health")
         .WithExternalHttpEndpoints();
 
@@ -52,6 +56,7 @@ if (profile.Has(Plane.DataProduct))
             .WaitFor(registry)
             .WithEnvironment("Lakehouse__LakeRoot", Path.Combine(builder.AppHostDirectory, ".mesh", "lake"))
             .WithEnvironment("Lakehouse__Auth__SigningKeyFile", signingKey)
+            .WithEnvironment("Locations__RepositoryRoots__0", sampleMesh)
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
     }

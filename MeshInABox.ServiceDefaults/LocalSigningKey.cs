@@ -18,19 +18,49 @@ public static class LocalSigningKey
         }
     }
 
-    /// <summary>Creates the key file (owner-only) unless it exists.</summary>
+    /// <summary>
+    /// Creates the key file unless it exists: the file readable and writable by
+    /// this user only (0600) from its first byte, in a directory only this user
+    /// can enter (0700) when created here. An existing key loses any group or other access.
+    /// </summary>
     public static void EnsureExists(string file)
     {
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            // The mode applies to directories created here; an existing one (maybe shared) is left as it is.
+            Directory.CreateDirectory(directory, ownerOnly | UnixFileMode.UserExecute);
+        }
+
         if (File.Exists(file))
         {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, ownerOnly);
+            }
+
             return;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = ownerOnly;
+        }
+
+        try
+        {
+            using var stream = new FileStream(file, options);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Created concurrently by another process: that key is the key.
         }
     }
 }

@@ -7,6 +7,8 @@ using MeshInABox.Hosting.State;
 using MeshInABox.Registry.Extensions;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Locations;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace MeshInABox.Hosting;
@@ -14,35 +16,54 @@ namespace MeshInABox.Hosting;
 /// <summary>
 /// The embedded host: PostgreSQL (local cluster or given), then the profile's
 /// services in-process on loopback, each awaited until healthy; stops
-/// everything it started, in reverse order.
+/// everything it started, in reverse order. While it runs it watches its
+/// PostgreSQL server and starts it again when it dies.
 /// </summary>
-public sealed class EmbeddedMesh : IAsyncDisposable
+public sealed partial class EmbeddedMesh : IAsyncDisposable
 {
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the server's pid is checked, and the first wait between restarts (doubling up to <see cref="MaxRestartDelay"/>).</summary>
+    private static readonly TimeSpan SupervisionInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
     private readonly EmbeddedMeshOptions _options;
+    private readonly ILogger _logger;
     private readonly List<EmbeddedService> _services = [];
+    private readonly CancellationTokenSource _stopping = new();
     private LocalPostgresCluster? _cluster;
+    private Task _supervision = Task.CompletedTask;
     private bool _stopped;
 
-    private EmbeddedMesh(EmbeddedMeshOptions options, string dataDirectory)
+    private EmbeddedMesh(EmbeddedMeshOptions options, string dataDirectory, ILogger logger)
     {
         _options = options;
         DataDirectory = dataDirectory;
+        _logger = logger;
     }
 
     public string DataDirectory { get; }
 
     public MeshState? State { get; private set; }
 
-    public static async Task<EmbeddedMesh> StartAsync(EmbeddedMeshOptions options, IStartupProgress progress, CancellationToken ct)
+    public static Task<EmbeddedMesh> StartAsync(EmbeddedMeshOptions options, IStartupProgress progress, CancellationToken ct) =>
+        StartAsync(options, progress, NullLogger.Instance, ct);
+
+    /// <param name="logger">Where the mesh reports what happens after start-up (PostgreSQL restarts, a stale state cleared).</param>
+    public static async Task<EmbeddedMesh> StartAsync(EmbeddedMeshOptions options, IStartupProgress progress, ILogger logger, CancellationToken ct)
     {
         var services = MeshService.For(options.Profile);
         var ports = AllocatePorts(options.BasePort, services);
-        var mesh = new EmbeddedMesh(options, await PrepareDataDirectoryAsync(options, ct));
+        var mesh = new EmbeddedMesh(options, await PrepareDataDirectoryAsync(options, logger, ct), logger);
         try
         {
             await mesh.StartAllAsync(services, ports, progress, ct);
+            if (mesh._cluster is not null)
+            {
+                mesh._supervision = mesh.SuperviseAsync(mesh._cluster, mesh._stopping.Token);
+            }
+
             return mesh;
         }
         catch
@@ -59,6 +80,12 @@ public sealed class EmbeddedMesh : IAsyncDisposable
         var urls = services.Select((s, i) => (s.Name, Url: new Uri($"http://127.0.0.1:{ports[i]}"))).ToList();
         var signingKey = MeshState.SigningKeyPath(DataDirectory);
         LocalSigningKey.EnsureExists(signingKey);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The mesh's own keys directory, whatever mode an older version created it with.
+            File.SetUnixFileMode(Path.GetDirectoryName(signingKey)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var settings = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{RegistryApplicationExtensions.DatabaseName}"] = connectionString,
@@ -68,10 +95,10 @@ public sealed class EmbeddedMesh : IAsyncDisposable
             ["Lakehouse:LakeRoot"] = Path.Combine(DataDirectory, "lake"),
             ["Lakehouse:Auth:SigningKeyFile"] = signingKey,
         };
-        var roots = _options.RepositoryRoots ?? [];
+        var roots = (_options.RepositoryRoots ?? []).Select(Path.GetFullPath).ToList();
         for (var i = 0; i < roots.Count; i++)
         {
-            settings[$"{LocationOptions.SectionName}:{nameof(LocationOptions.RepositoryRoots)}:{i}"] = Path.GetFullPath(roots[i]);
+            settings[$"{LocationOptions.SectionName}:{nameof(LocationOptions.RepositoryRoots)}:{i}"] = roots[i];
         }
 
         foreach (var (name, url) in urls)
@@ -100,7 +127,8 @@ public sealed class EmbeddedMesh : IAsyncDisposable
             _options.Ephemeral,
             DateTimeOffset.UtcNow,
             _services.ToDictionary(s => s.Name, s => s.Url),
-            postgres);
+            postgres,
+            roots);
         await State.WriteAsync(ct);
     }
 
@@ -115,7 +143,12 @@ public sealed class EmbeddedMesh : IAsyncDisposable
         }
 
         _cluster = await LocalPostgresCluster.StartAsync(
-            new LocalPostgresOptions(Path.Combine(DataDirectory, "postgres"), Durable: !_options.Ephemeral), ct);
+            new LocalPostgresOptions(
+                Path.Combine(DataDirectory, "postgres"),
+                Durable: !_options.Ephemeral,
+                // Killed without stopping, an ephemeral mesh leaves nothing: the watchdog removes its directory too.
+                RemoveWhenOrphaned: _options.Ephemeral ? DataDirectory : null),
+            ct);
         await _cluster.EnsureDatabaseAsync(database, ct);
         var local = new PostgresEndpoint("127.0.0.1", _cluster.Port, database, LocalPostgresCluster.SuperUser, External: false);
         return ((_cluster.ConnectionString(database), local),
@@ -193,7 +226,58 @@ public sealed class EmbeddedMesh : IAsyncDisposable
         return ports;
     }
 
-    private static async Task<string> PrepareDataDirectoryAsync(EmbeddedMeshOptions options, CancellationToken ct)
+    /// <summary>
+    /// Restarts PostgreSQL when its postmaster dies while the mesh runs (killed,
+    /// crashed, stopped by hand), waiting longer after each failed attempt.
+    /// Requests meanwhile get 503s; the services' pools reconnect on their own.
+    /// </summary>
+    private async Task SuperviseAsync(LocalPostgresCluster cluster, CancellationToken ct)
+    {
+        var delay = SupervisionInterval;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(delay, ct);
+                if (cluster.IsServerRunning)
+                {
+                    delay = SupervisionInterval;
+                    continue;
+                }
+
+                LogServerDied(_logger, cluster.Port);
+                try
+                {
+                    await cluster.RestartAsync(ct);
+                    LogServerRestarted(_logger, cluster.Port, cluster.ServerPid ?? 0);
+                    delay = SupervisionInterval;
+                }
+                catch (MeshHostException error)
+                {
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
+                    LogRestartFailed(_logger, error.Message, delay);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The mesh is stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL on port {Port} stopped while the mesh runs; restarting it")]
+    private static partial void LogServerDied(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL restarted on port {Port} (pid {Pid})")]
+    private static partial void LogServerRestarted(ILogger logger, int port, int pid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL did not restart: {Reason}; trying again in {Delay}")]
+    private static partial void LogRestartFailed(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the state of a mesh that is no longer running (pid {Pid}, started {StartedAt})")]
+    private static partial void LogStaleState(ILogger logger, int pid, DateTimeOffset startedAt);
+
+    private static async Task<string> PrepareDataDirectoryAsync(EmbeddedMeshOptions options, ILogger logger, CancellationToken ct)
     {
         if (options.Ephemeral)
         {
@@ -210,6 +294,13 @@ public sealed class EmbeddedMesh : IAsyncDisposable
                 "Stop it first, or use another --data-dir.");
         }
 
+        if (previous is not null && previous.Pid != Environment.ProcessId)
+        {
+            // Left by a mesh that was killed: nothing answers at its URLs any more.
+            File.Delete(MeshState.PathIn(directory));
+            LogStaleState(logger, previous.Pid, previous.StartedAt);
+        }
+
         return directory;
     }
 
@@ -222,6 +313,9 @@ public sealed class EmbeddedMesh : IAsyncDisposable
         }
 
         _stopped = true;
+        await _stopping.CancelAsync();
+        await _supervision;
+        _stopping.Dispose();
         for (var i = _services.Count - 1; i >= 0; i--)
         {
             await _services[i].DisposeAsync();

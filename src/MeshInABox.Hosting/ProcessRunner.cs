@@ -49,6 +49,25 @@ public static class ProcessRunner
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// Whether <paramref name="pid"/> is alive and was started no later than
+    /// <paramref name="seenAt"/>: a pid recorded then and alive now, but started
+    /// since, was reused by another program.
+    /// </summary>
+    public static bool IsAliveSince(int pid, DateTimeOffset seenAt)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            // A little slack: start times are rounded to clock ticks.
+            return !process.HasExited && new DateTimeOffset(process.StartTime) <= seenAt + TimeSpan.FromSeconds(2);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     public static bool IsAlive(int pid)
     {
         try

@@ -39,6 +39,9 @@ public static class ServiceDatabaseExtensions
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
         });
 
+        // PostgreSQL down or restarting is a 503 with Retry-After, in every service that keeps state there.
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
+
         builder.Services.AddSingleton<IMigrationSource>(new EmbeddedMigrationSource(migrations));
         builder.Services.AddSingleton(new SchemaMigratorOptions(schema));
         builder.Services.AddSingleton<SchemaMigrator>();

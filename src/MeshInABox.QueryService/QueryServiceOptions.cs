@@ -12,6 +12,10 @@ public sealed class QueryServiceOptions
     [Required]
     public string LakeRoot { get; set; } = "";
 
+    /// <summary>Largest request body accepted (a query and its parameters).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
     [Range(1, 100_000_000)]
     public long MaxRows { get; set; } = 1_000_000;
 

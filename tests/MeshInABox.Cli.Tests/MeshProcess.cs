@@ -41,15 +41,32 @@ public sealed class MeshProcess : IDisposable
     }
 
     /// <param name="temporaryRoot">TMPDIR for the child, so its ephemeral directories land where the test can see them.</param>
-    public static MeshProcess Start(string temporaryRoot, params string[] arguments)
+    public static MeshProcess Start(string temporaryRoot, params string[] arguments) =>
+        Start(temporaryRoot, workingDirectory: null, asBackgroundJob: false, arguments);
+
+    /// <param name="workingDirectory">The child's current directory; null keeps the test's.</param>
+    /// <param name="asBackgroundJob">
+    /// Run it as a shell script's background job (<c>mesh up &amp;</c>), which starts with SIGINT
+    /// ignored; <see cref="Pid"/> is then the shell's, which exits with the job's exit code.
+    /// </param>
+    public static MeshProcess Start(string temporaryRoot, string? workingDirectory, bool asBackgroundJob, params string[] arguments)
     {
         var cli = typeof(MeshCommand).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(asBackgroundJob ? "sh" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
+        if (asBackgroundJob)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("\"$@\" & wait $!");
+            start.ArgumentList.Add("sh");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(cli);
         foreach (var argument in arguments)
         {
@@ -75,9 +92,12 @@ public sealed class MeshProcess : IDisposable
         return (exitCode, mesh.Output, mesh.Error);
     }
 
-    public void Terminate()
+    public void Terminate() => Signal(Pid, "TERM");
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, INT, KILL...) to <paramref name="pid"/>, as <c>kill -SIGNAL pid</c> does.</summary>
+    public static void Signal(int pid, string signal)
     {
-        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

@@ -45,6 +45,85 @@ public sealed class UpCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_KilledWithSigkill_StopsItsPostgres_AndRemovesTheEphemeralDirectory()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var mesh = MeshProcess.Start(_root, "up", "--ephemeral", "--port", "0");
+        var (dataDirectory, _) = await WaitForStateAsync(mesh, ct);
+        var postmasterPid = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postgres", "data", "postmaster.pid")).First());
+
+        MeshProcess.Signal(mesh.Pid, "KILL");
+        await mesh.WaitForExitAsync(TimeSpan.FromSeconds(10), ct);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((SystemProcesses.IsAlive(postmasterPid) || SystemProcesses.Mentioning(_root).Count > 0 || Directory.Exists(dataDirectory))
+            && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100, ct);
+        }
+
+        Assert.False(SystemProcesses.IsAlive(postmasterPid), "PostgreSQL outlived the mesh that was killed.");
+        Assert.Empty(SystemProcesses.Mentioning(_root));
+        Assert.False(Directory.Exists(dataDirectory));
+    }
+
+    [Fact]
+    public async Task Up_SigintToItsPid_StopsItLikeSigterm_EvenAsABackgroundJobOfAScript()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var mesh = MeshProcess.Start(_root, workingDirectory: null, asBackgroundJob: true, "up", "--ephemeral", "--port", "0");
+        var (dataDirectory, state) = await WaitForStateAsync(mesh, ct);
+
+        MeshProcess.Signal(state.Pid, "INT");
+        var exitCode = await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Stopping the mesh...", mesh.Output);
+        Assert.False(Directory.Exists(dataDirectory));
+        Assert.Empty(SystemProcesses.Mentioning(_root));
+    }
+
+    [Fact]
+    public async Task Up_RepoOptions_ArePrintedAndGivenToTheServices_AndTheSampleMeshIsTheDefault()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = Directory.CreateDirectory(Path.Combine(_root, "repo-a")).FullName;
+        var second = Directory.CreateDirectory(Path.Combine(_root, "repo-b")).FullName;
+        var checkout = Directory.CreateDirectory(Path.Combine(_root, "checkout")).FullName;
+        var sample = Directory.CreateDirectory(Path.Combine(checkout, "samples", "messflix")).FullName;
+
+        using (var given = MeshProcess.Start(_root, "up", "--ephemeral", "--port", "0", "--repo", first, "--repo", second))
+        {
+            var (_, state) = await WaitForStateAsync(given, ct);
+            given.Terminate();
+            await given.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+            Assert.Equal([first, second], state.RepositoryRoots);
+            Assert.Contains($"Repositories: {first}, {second}", given.Output);
+        }
+
+        using var byDefault = MeshProcess.Start(_root, checkout, asBackgroundJob: false, "up", "--ephemeral", "--port", "0");
+        var (_, defaulted) = await WaitForStateAsync(byDefault, ct);
+        byDefault.Terminate();
+        await byDefault.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.Equal([sample], defaulted.RepositoryRoots);
+        Assert.Contains($"Repositories: {sample}", byDefault.Output);
+    }
+
+    [Fact]
+    public async Task Up_RepoThatDoesNotExist_FailsWithClearMessage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var missing = Path.Combine(_root, "no-such-repo");
+
+        var (exitCode, _, error) = await MeshProcess.RunAsync(_root, ct, "up", "--ephemeral", "--port", "0", "--repo", missing);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"--repo {missing}: no such directory.", error);
+    }
+
+    [Fact]
     public async Task Up_PortAlreadyTaken_FailsWithClearMessage_AndStartsNothing()
     {
         var ct = TestContext.Current.CancellationToken;

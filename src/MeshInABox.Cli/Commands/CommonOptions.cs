@@ -6,11 +6,23 @@ namespace MeshInABox.Cli.Commands;
 /// <summary>Options several commands share, defined once so they read the same everywhere.</summary>
 public static class CommonOptions
 {
+    /// <summary>Where the sample mesh lives in a checkout of this repository.</summary>
+    public const string DefaultRepository = "samples/messflix";
+
     public static Option<string> DataDirectory() => new("--data-dir")
     {
         Description = "The mesh's data directory (cluster, state, lake).",
         DefaultValueFactory = _ => EmbeddedMeshOptions.DefaultDataDirectory,
         HelpName = "DIR",
+    };
+
+    /// <summary>Mesh repositories (repeatable); the sample mesh under the current directory when none is given and it exists.</summary>
+    public static Option<string[]> Repositories() => new("--repo")
+    {
+        Description = $"A mesh repository whose product folders may hold file outputs; repeat for several. Default: {DefaultRepository} when it exists.",
+        HelpName = "DIR",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
     };
 
     public static Option<OutputFormat> Format() => new("--format")

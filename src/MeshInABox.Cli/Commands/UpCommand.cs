@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace MeshInABox.Cli.Commands;
@@ -38,9 +39,18 @@ public static class UpCommand
             }
         });
 
-        var command = new Command("up", "Bring the mesh up on this machine (embedded host); Ctrl-C stops it.")
+        var repositories = CommonOptions.Repositories();
+        repositories.Validators.Add(result =>
         {
-            profile, dataDirectory, ephemeral, port,
+            foreach (var missing in result.GetValueOrDefault<string[]>()?.Where(r => !Directory.Exists(r)) ?? [])
+            {
+                result.AddError($"--repo {missing}: no such directory.");
+            }
+        });
+
+        var command = new Command("up", "Bring the mesh up on this machine (embedded host); Ctrl-C, SIGINT or SIGTERM stops it.")
+        {
+            profile, dataDirectory, ephemeral, port, repositories,
         };
         command.SetAction((result, ct) =>
         {
@@ -50,24 +60,46 @@ public static class UpCommand
                 result.GetValue(ephemeral),
                 chosen,
                 result.GetValue(port),
-                Environment.GetEnvironmentVariable("ConnectionStrings__meshdb"));
+                Environment.GetEnvironmentVariable("ConnectionStrings__meshdb"),
+                RepositoriesOrDefault(result.GetValue(repositories)));
             return RunAsync(options, ct);
         });
         return command;
     }
 
+    /// <summary>The given repositories, else the sample mesh when run from a checkout, else none.</summary>
+    private static IReadOnlyList<string> RepositoriesOrDefault(string[]? given)
+    {
+        if (given is { Length: > 0 })
+        {
+            return [.. given.Select(Path.GetFullPath)];
+        }
+
+        var sample = Path.GetFullPath(CommonOptions.DefaultRepository);
+        return Directory.Exists(sample) ? [sample] : [];
+    }
+
     private static async Task<int> RunAsync(EmbeddedMeshOptions options, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        InterruptSignal.Restore();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var logging = LoggerFactory.Create(logs => logs
+            .SetMinimumLevel(LogLevel.Information)
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            }));
 
         AnsiConsole.MarkupLineInterpolated($"[bold]MeshInABox[/] {options.Profile.Name}: {options.Profile.Title}");
+        AnsiConsole.MarkupLineInterpolated($"Repositories: {(options.RepositoryRoots is { Count: > 0 } roots ? string.Join(", ", roots) : "none (--repo DIR)")}");
         var started = TimeProvider.System.GetTimestamp();
         EmbeddedMesh mesh;
         try
         {
-            mesh = await EmbeddedMesh.StartAsync(options, new ConsoleStartupProgress(), stop.Token);
+            mesh = await EmbeddedMesh.StartAsync(options, new ConsoleStartupProgress(), logging.CreateLogger("mesh"), stop.Token);
         }
         catch (MeshHostException error)
         {

@@ -18,14 +18,17 @@ public sealed class LocalPostgresCluster
 
     private readonly string? _runAs;
     private readonly string _password;
+    private readonly bool _durable;
+    private PostgresWatchdog? _watchdog;
 
-    private LocalPostgresCluster(PostgresBinaries binaries, string clusterDirectory, int port, string password, string? runAs)
+    private LocalPostgresCluster(PostgresBinaries binaries, string clusterDirectory, int port, string password, string? runAs, bool durable)
     {
         Binaries = binaries;
         ClusterDirectory = clusterDirectory;
         Port = port;
         _password = password;
         _runAs = runAs;
+        _durable = durable;
     }
 
     public PostgresBinaries Binaries { get; }
@@ -40,6 +43,9 @@ public sealed class LocalPostgresCluster
 
     /// <summary>The postmaster's pid while it runs, from its pid file.</summary>
     public int? ServerPid => ReadPostmasterPid(DataDirectory);
+
+    /// <summary>Whether the postmaster named in the pid file is alive (a crashed server leaves the file behind).</summary>
+    public bool IsServerRunning => ServerPid is { } pid && IsPostmaster(pid);
 
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -65,14 +71,11 @@ public sealed class LocalPostgresCluster
         if (existingMajor is null)
         {
             password = RandomNumberGenerator.GetHexString(32, lowercase: true);
-            await File.WriteAllTextAsync(passwordFile, password, ct);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
+            await OwnerOnlyFile.WriteAsync(passwordFile, password, ct);
             await GrantToServiceAccountAsync(clusterDirectory, runAs, ct);
             await InitAsync(binaries, dataDirectory, passwordFile, runAs, ct);
+            // initdb (as the service account) needed to read it; from now on only this user does.
+            await ReclaimAsync(passwordFile, runAs, ct);
         }
         else
         {
@@ -84,6 +87,7 @@ public sealed class LocalPostgresCluster
             }
 
             password = (await File.ReadAllTextAsync(passwordFile, ct)).Trim();
+            await ReclaimAsync(passwordFile, runAs, ct);
             await StopOrphanAsync(binaries, dataDirectory, runAs, ct);
         }
 
@@ -93,9 +97,27 @@ public sealed class LocalPostgresCluster
             throw Ports.InUse(port, "PostgreSQL server");
         }
 
-        var cluster = new LocalPostgresCluster(binaries, clusterDirectory, port, password, runAs);
-        await cluster.StartServerAsync(options.Durable, ct);
+        var cluster = new LocalPostgresCluster(binaries, clusterDirectory, port, password, runAs, options.Durable);
+        // Before the server: from its first moment it cannot outlive this process.
+        cluster._watchdog = PostgresWatchdog.Start(binaries.Tool("pg_ctl"), dataDirectory, runAs, options.RemoveWhenOrphaned);
+        try
+        {
+            await cluster.StartServerAsync(ct);
+        }
+        catch
+        {
+            cluster._watchdog?.Detach();
+            throw;
+        }
+
         return cluster;
+    }
+
+    /// <summary>Starts the server again after it died, on the same port and settings; its pid file may be left over.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        RemoveStalePidFile(DataDirectory);
+        await StartServerAsync(ct);
     }
 
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct)
@@ -126,6 +148,7 @@ public sealed class LocalPostgresCluster
     /// <param name="immediate">Skip the shutdown checkpoint; for clusters about to be deleted.</param>
     public async Task StopAsync(bool immediate, CancellationToken ct)
     {
+        _watchdog?.Detach();
         var result = await ProcessRunner.RunAsync(
             Binaries.Tool("pg_ctl"),
             ["-D", DataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "-t", "60", "stop"],
@@ -136,7 +159,7 @@ public sealed class LocalPostgresCluster
         }
     }
 
-    private async Task StartServerAsync(bool durable, CancellationToken ct)
+    private async Task StartServerAsync(CancellationToken ct)
     {
         var settings = new List<string>
         {
@@ -145,9 +168,12 @@ public sealed class LocalPostgresCluster
             // No Unix socket: its path length limit breaks deep data directories, and TCP is all we use.
             "-c", "unix_socket_directories=''",
         };
-        if (!durable)
+        if (!_durable)
         {
-            settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            // No flushes to disk, but every commit still reaches the kernel: a server that crashes (and is
+            // restarted by the mesh) loses nothing; only a machine crash would. Asynchronous commit would lose
+            // the last moments, the schema's migrations included when it dies early.
+            settings.AddRange(["-c", "fsync=off", "-c", "full_page_writes=off"]);
         }
 
         var result = await ProcessRunner.RunAsync(
@@ -181,12 +207,64 @@ public sealed class LocalPostgresCluster
     private static async Task StopOrphanAsync(PostgresBinaries binaries, string dataDirectory, string? runAs, CancellationToken ct)
     {
         var pid = ReadPostmasterPid(dataDirectory);
-        if (pid is null || !ProcessRunner.IsAlive(pid.Value))
+        if (pid is null)
         {
             return;
         }
 
+        if (!IsPostmaster(pid.Value))
+        {
+            RemoveStalePidFile(dataDirectory);
+            return;
+        }
+
         await ProcessRunner.RunAsync(binaries.Tool("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], runAs, ct);
+    }
+
+    /// <summary>
+    /// A pid file whose pid is gone, or now belongs to another program, is left
+    /// by a killed server; PostgreSQL would refuse to start over the second kind.
+    /// </summary>
+    private static void RemoveStalePidFile(string dataDirectory)
+    {
+        if (ReadPostmasterPid(dataDirectory) is { } pid && !IsPostmaster(pid))
+        {
+            File.Delete(Path.Combine(dataDirectory, "postmaster.pid"));
+        }
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is alive and, where /proc tells, a PostgreSQL server.</summary>
+    private static bool IsPostmaster(int pid)
+    {
+        if (!ProcessRunner.IsAlive(pid))
+        {
+            return false;
+        }
+
+        var comm = $"/proc/{pid}/comm";
+        try
+        {
+            return !File.Exists(comm) || File.ReadAllText(comm).Trim() is "postgres" or "postmaster";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Gives a file the service account needed back to this user (as root, chown makes it ours again).</summary>
+    private static async Task ReclaimAsync(string file, string? runAs, CancellationToken ct)
+    {
+        if (runAs is not null)
+        {
+            var chown = await ProcessRunner.RunAsync("chown", [$"{Environment.UserName}:", file], null, ct);
+            if (chown.ExitCode != 0)
+            {
+                throw new MeshHostException($"Could not make {file} this user's own again: {chown.Combined}");
+            }
+        }
+
+        OwnerOnlyFile.Restrict(file);
     }
 
     private static async Task GrantToServiceAccountAsync(string clusterDirectory, string? runAs, CancellationToken ct)

@@ -14,7 +14,8 @@ public sealed record MeshState(
     bool Ephemeral,
     DateTimeOffset StartedAt,
     IReadOnlyDictionary<string, Uri> Services,
-    PostgresEndpoint Postgres)
+    PostgresEndpoint Postgres,
+    IReadOnlyList<string>? RepositoryRoots = null)
 {
     public const string FileName = "state.json";
 
@@ -60,8 +61,9 @@ public sealed record MeshState(
         }
     }
 
+    /// <summary>Whether the mesh that wrote this still runs (its pid alive, and not reused since by another program).</summary>
     [JsonIgnore]
-    public bool IsRunning => ProcessRunner.IsAlive(Pid);
+    public bool IsRunning => ProcessRunner.IsAliveSince(Pid, StartedAt);
 }
 
 /// <summary>Where the mesh's database is; <see cref="External"/> when given by ConnectionStrings__meshdb.</summary>

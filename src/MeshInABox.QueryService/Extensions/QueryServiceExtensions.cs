@@ -4,6 +4,7 @@ using MeshInABox.QueryService.Apis;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Usage;
 using MeshInABox.ServiceDefaults;
+using MeshInABox.ServiceDefaults.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,8 @@ public static class QueryServiceExtensions
     public static IHostApplicationBuilder AddQueryService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddMeshApiConventions<QueryServiceOptions>(options => options.MaxRequestBytes);
         builder.AddServiceDatabase(DatabaseName, SchemaName, typeof(QueryServiceExtensions).Assembly);
-        builder.Services.AddProblemDetails();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UsageStore>();
         builder.Services.AddSingleton<UsageRecorder>();
@@ -50,10 +51,7 @@ public static class QueryServiceExtensions
 
     public static WebApplication MapQueryService(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseMeshApiConventions();
         app.MapDefaultEndpoints();
         app.MapQueryApi();
         app.MapUsageApi();

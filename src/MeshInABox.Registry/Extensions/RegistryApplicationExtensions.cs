@@ -6,6 +6,7 @@ using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.OpenApi;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
+using MeshInABox.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -27,9 +28,7 @@ public static class RegistryApplicationExtensions
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.AddMeshApiConventions<RegistryOptions>(options => options.MaxRequestBytes);
         builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
@@ -67,11 +66,7 @@ public static class RegistryApplicationExtensions
 
     public static WebApplication MapRegistry(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<RequestSizeLimitMiddleware>();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseMeshApiConventions();
 
         app.MapDefaultEndpoints();
         app.MapOpenApi();

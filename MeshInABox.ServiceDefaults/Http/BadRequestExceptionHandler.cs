@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
-namespace MeshInABox.Registry.Infrastructure;
+namespace MeshInABox.ServiceDefaults.Http;
 
 /// <summary>
 /// Turns a body that does not bind (malformed JSON, a number where text is
