@@ -195,7 +195,12 @@ public sealed class AsyncApiDocument
                 var obj = new JsonObject();
                 foreach (var (key, value) in map.Children)
                 {
-                    var name = ((YamlScalarNode)key).Value!;
+                    if (key is not YamlScalarNode { Value: { } name })
+                    {
+                        reader.Error(key, path, $"A schema's keys are text, found {StructuredText.Describe(key)}.");
+                        continue;
+                    }
+
                     obj[name] = ToJson(root, value, reader, $"{path}.{name}", depth + 1, ref expanded);
                 }
 
