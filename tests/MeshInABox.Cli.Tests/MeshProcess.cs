@@ -41,7 +41,14 @@ public sealed class MeshProcess : IDisposable
     }
 
     /// <param name="temporaryRoot">TMPDIR for the child, so its ephemeral directories land where the test can see them.</param>
-    public static MeshProcess Start(string temporaryRoot, params string[] arguments)
+    public static MeshProcess Start(string temporaryRoot, params string[] arguments) => Start(temporaryRoot, new Dictionary<string, string>(), arguments);
+
+    /// <summary>The mesh given the sample mesh as its repository (as its services read it), so its products' files are accepted.</summary>
+    public static MeshProcess StartWithSampleMesh(string temporaryRoot, params string[] arguments) =>
+        Start(temporaryRoot, new Dictionary<string, string> { ["Locations__RepositoryRoots__0"] = MeshInABox.Testing.RepositoryLayout.SampleMesh }, arguments);
+
+    /// <param name="environment">Variables added to the child's environment.</param>
+    public static MeshProcess Start(string temporaryRoot, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var cli = typeof(MeshCommand).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -58,6 +65,11 @@ public sealed class MeshProcess : IDisposable
 
         start.Environment["TMPDIR"] = temporaryRoot;
         start.Environment.Remove("ConnectionStrings__meshdb");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start };
         var mesh = new MeshProcess(process);
         process.OutputDataReceived += (_, e) => Append(mesh._output, e.Data);

@@ -83,6 +83,16 @@ public sealed class DocumentLimitsTests
         Assert.Equal(1, error.Error.Location.Line);
     }
 
+    [Theory]
+    [InlineData("a: &x [1, *x]\n")]
+    [InlineData("a: &x {b: {c: *x}}\n")]
+    public void Parse_AliasInsideTheNodeItNames_IsAnError(string text)
+    {
+        var error = Assert.Throws<DocumentParseException>(() => StructuredText.ParseMapping(text, "cycle.yaml"));
+
+        Assert.Contains("a cycle", error.Error.Message);
+    }
+
     [Fact]
     public void Parse_AFewAliasesWithinTheLimits_StillWork()
     {

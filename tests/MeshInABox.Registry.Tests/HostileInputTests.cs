@@ -55,6 +55,19 @@ public sealed class HostileInputTests(PostgresServerFixture server) : IAsyncLife
     }
 
     [Fact]
+    public async Task Publish_ContractWhoseAliasContainsItself_Is400()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var writer = _registry.Writer("content");
+        var id = await Samples.RegisterAsync(writer, ct);
+
+        using var response = await Samples.PublishAsync(writer, id, new { version = "1.0.0", contract = Samples.Contract("1.0.0") + "\nloop: &x [1, *x]\n" }, "cycle", ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("a cycle", (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("errors").GetProperty("contract")[0].GetString());
+    }
+
+    [Fact]
     public async Task Worker_AVersionWhoseValidationThrows_IsRejectedWithTheReason_AndTheNextVersionIsPublished()
     {
         var ct = TestContext.Current.CancellationToken;

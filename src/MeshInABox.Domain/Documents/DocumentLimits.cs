@@ -69,6 +69,12 @@ public static class DocumentLimits
                         throw Broken(At(file, alias), $"The document uses more than {MaxAliases} aliases (limit: aliases {MaxAliases}).");
                     }
 
+                    // An alias inside the node it names makes the tree a cycle: every reader that walks it would never end.
+                    if (open.Any(o => o.Anchor == alias.Value.Value))
+                    {
+                        throw Broken(At(file, alias), $"The alias *{alias.Value.Value} refers to a node that contains it (a cycle); aliases may only repeat finished nodes.");
+                    }
+
                     // An unknown anchor is YAML's error, reported when the tree is built.
                     size = anchors.GetValueOrDefault(alias.Value.Value);
                     Count(ref nodes, size, file, alias);
