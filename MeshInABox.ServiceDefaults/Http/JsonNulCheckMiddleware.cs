@@ -29,14 +29,14 @@ public sealed class JsonNulCheckMiddleware(RequestDelegate next, IProblemDetails
         body.Position = 0;
         request.Body = body;
 
-        if (FindNul(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } path)
+        if (FindUnstorableText(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } found)
         {
             await Problems.WriteAsync(problems, context, new HttpValidationProblemDetails(
-                new Dictionary<string, string[]> { [path] = ["Text may not contain the NUL character (\\u0000)."] })
+                new Dictionary<string, string[]> { [found.Path] = [found.Rule] })
             {
                 Status = StatusCodes.Status400BadRequest,
-                Title = "The request body contains a NUL character.",
-                Detail = $"The JSON value at {path} holds \\u0000, which cannot be stored.",
+                Title = "The request body holds text that cannot be stored.",
+                Detail = $"The JSON value at {found.Path}: {found.Rule}",
             });
             return;
         }
@@ -44,8 +44,14 @@ public sealed class JsonNulCheckMiddleware(RequestDelegate next, IProblemDetails
         await next(context);
     }
 
-    /// <summary>Where the first string holding NUL is (<c>$.outputs[1].name</c>), or null; invalid JSON is left to the binder.</summary>
-    internal static string? FindNul(ReadOnlySpan<byte> json)
+    private const string NulRule = "Text may not contain the NUL character (\\u0000).";
+    private const string SurrogateRule = "Text may not contain a lone UTF-16 surrogate escape (\\ud800-\\udfff without its pair).";
+
+    /// <summary>
+    /// Where the first string holding NUL or a lone surrogate is (<c>$.outputs[1].name</c>), and which; null when none.
+    /// Invalid JSON is left to the binder, which names the line and position.
+    /// </summary>
+    internal static (string Path, string Rule)? FindUnstorableText(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         var path = new List<Segment>();
@@ -56,17 +62,31 @@ public sealed class JsonNulCheckMiddleware(RequestDelegate next, IProblemDetails
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        var name = reader.GetString()!;
+                        if (!TryGetString(ref reader, out var name))
+                        {
+                            return (Format(path) + ".<property name>", SurrogateRule);
+                        }
+
                         path[^1] = path[^1] with { Name = name };
                         if (reader.ValueIsEscaped && name.Contains('\0', StringComparison.Ordinal))
                         {
-                            return Format(path);
+                            return (Format(path), NulRule);
                         }
 
                         continue;
-                    case JsonTokenType.String when reader.ValueIsEscaped && reader.GetString()!.Contains('\0', StringComparison.Ordinal):
+                    case JsonTokenType.String when reader.ValueIsEscaped:
                         Advance(path);
-                        return Format(path);
+                        if (!TryGetString(ref reader, out var text))
+                        {
+                            return (Format(path), SurrogateRule);
+                        }
+
+                        if (text.Contains('\0', StringComparison.Ordinal))
+                        {
+                            return (Format(path), NulRule);
+                        }
+
+                        continue;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         Advance(path);
                         path.Add(new Segment(reader.TokenType == JsonTokenType.StartArray, -1, null));
@@ -86,6 +106,21 @@ public sealed class JsonNulCheckMiddleware(RequestDelegate next, IProblemDetails
         }
 
         return null;
+    }
+
+    /// <summary>False for an escaped lone surrogate, which System.Text.Json refuses to turn into a string.</summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return false;
+        }
     }
 
     /// <summary>A value starts: in an array it is the next element.</summary>

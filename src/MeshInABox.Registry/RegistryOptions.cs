@@ -19,6 +19,13 @@ public sealed class RegistryOptions
     /// <summary>How long a worker holds a version it validates before another may take it over.</summary>
     public TimeSpan ValidationLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Claims of one version before it is rejected: validation that throws, or kills the worker, is tried
+    /// again (a passing fault) but not for ever (a poisoned version).
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxValidationAttempts { get; set; } = 3;
+
     /// <summary>How often the worker looks for accepted versions when nothing woke it.</summary>
     public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

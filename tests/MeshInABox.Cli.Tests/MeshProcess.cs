@@ -44,6 +44,10 @@ public sealed class MeshProcess : IDisposable
     public static MeshProcess Start(string temporaryRoot, params string[] arguments) =>
         Start(temporaryRoot, workingDirectory: null, asBackgroundJob: false, arguments);
 
+    /// <summary>The mesh given the sample mesh as its repository (<c>--repo</c>), so its products' files are accepted.</summary>
+    public static MeshProcess StartWithSampleMesh(string temporaryRoot, params string[] arguments) =>
+        Start(temporaryRoot, [.. arguments, "--repo", MeshInABox.Testing.RepositoryLayout.SampleMesh]);
+
     /// <param name="workingDirectory">The child's current directory; null keeps the test's.</param>
     /// <param name="asBackgroundJob">
     /// Run it as a shell script's background job (<c>mesh up &amp;</c>), which starts with SIGINT

@@ -22,7 +22,7 @@ public sealed class QueryCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(_root, "mesh");
-        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--profile", "iteration-2");
+        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--profile", "iteration-2");
         for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
         {
             await Task.Delay(100, ct);

@@ -15,7 +15,7 @@ public sealed class RegisterCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(_root, "mesh");
-        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0");
+        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0");
         for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
         {
             await Task.Delay(100, ct);
@@ -37,6 +37,32 @@ public sealed class RegisterCommandTests : IDisposable
         Assert.All(again, l => Assert.Equal("unchanged (active)", l.GetProperty("outcome").GetString()));
         Assert.Equal(0, token.ExitCode);
         Assert.Equal(3, token.Output.Trim().Split('.').Length);
+    }
+
+    [Fact]
+    public async Task Register_ManifestPointingOutsideItsFolder_IsRefusedWithTheRule_AndTheRestIsRegistered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var repository = RepositoryLayout.CopySampleMesh(Path.Combine(_root, "repo"));
+        var manifest = Path.Combine(repository, "content", "catalogue", "dataproduct.json");
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest, ct)).Replace("\"data/titles.csv\"", "\"../../../../../../../../etc/passwd\"", StringComparison.Ordinal), ct);
+        var dataDirectory = Path.Combine(_root, "mesh");
+        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--repo", repository);
+        for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        var run = await MeshProcess.RunAsync(_root, ct, "register", repository, "--data-dir", dataDirectory, "--format", "json");
+        mesh.Terminate();
+        await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.Equal(1, run.ExitCode);
+        var lines = JsonDocument.Parse(run.Output).RootElement.EnumerateArray().ToList();
+        var refused = lines.First(l => l.GetProperty("product").GetString() == "content.catalogue");
+        Assert.Equal("not registered (400)", refused.GetProperty("outcome").GetString());
+        Assert.Contains("own folder of a mesh repository", refused.GetRawText());
+        Assert.Contains(lines, l => l.GetProperty("product").GetString() == "content.viewing-sessions" && l.GetProperty("outcome").GetString() == "active");
     }
 
     [Fact]

@@ -181,6 +181,8 @@ public sealed class ContractReaderTests
     [InlineData("apiVersion: v2.9.0", "Unknown ODCS apiVersion 'v2.9.0'", 1)]
     [InlineData("kind: Contract", "kind must be 'DataContract', found 'Contract'", 2)]
     [InlineData("version: one", "'one' is not a semantic version", 4)]
+    [InlineData("version: 2147483648.0.0", "has a part above 2147483647", 4)]
+    [InlineData("version: 1.99999999999999999999.0", "has a part above 2147483647", 4)]
     public void Read_WrongFundamentals_ArePositioned(string replacement, string message, int line)
     {
         var key = replacement.Split(':')[0];

@@ -57,6 +57,25 @@ public sealed class ManifestReaderTests
         Assert.Contains(errors, e => e.Line == 7 && e.Message.Contains("Expected a mapping, found 'oops'"));
     }
 
+    [Fact]
+    public void Read_NamesBreakingTheMeshRules_AreReportedAtTheirLine()
+    {
+        var text = $$"""
+            {
+              "id": "content.catalogue",
+              "name": "{{new string('n', 300)}}",
+              "domain": "Content",
+              "owner": "Team Yellow",
+              "tags": ["ok", "Not a tag"],
+              "outputs": [{ "name": "../../x", "kind": "csv" }]
+            }
+            """;
+
+        var errors = ManifestReader.Read(text, "dataproduct.json").Errors.Select(e => (e.Location.Line, e.Path)).ToList();
+
+        Assert.Equal([(3, "name"), (4, "domain"), (5, "owner"), (6, "tags"), (7, "outputs.name")], errors);
+    }
+
     [Theory]
     [InlineData("{\n  \"id\": \"a.b\",\n  \"name\": \"x\",\n}", 4, 1)]
     [InlineData("{\n  \"id\": \"a.b\"\n  \"name\": \"x\"\n}", 3, 3)]

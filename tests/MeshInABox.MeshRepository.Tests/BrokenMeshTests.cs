@@ -40,6 +40,21 @@ public sealed class BrokenMeshTests : IDisposable
         Assert.Contains(report.Findings, f => f.Kind == FindingKind.Unreadable && f.Location.File == "content/viewing-sessions/contracts/sessions.odcs.yaml");
     }
 
+    [Fact]
+    public void Validate_ContractNestedBeyondTheDepthLimit_IsUnreadableAtItsLine_AndTheRestIsStillChecked()
+    {
+        Write("content/viewing-sessions/contracts/sessions.odcs.yaml", "apiVersion: v3.1.0\nschema: " + new string('[', 100_000) + "\n");
+        Edit("subscriptions/plans/dataproduct.json", "\"owner\": \"team-green\"", "\"owner\": \"\"");
+
+        var report = MeshRepositoryValidator.Validate(_mesh);
+
+        Assert.Equal(ValidationReport.UnreadableInput, report.ExitCode);
+        var unreadable = Assert.Single(report.Findings, f => f.Kind == FindingKind.Unreadable);
+        Assert.Equal(("content/viewing-sessions/contracts/sessions.odcs.yaml", 2), (unreadable.Location.File, unreadable.Location.Line));
+        Assert.Contains("limit: depth 64", unreadable.Message);
+        Assert.Contains(report.Findings, f => f.PolicyId == "owner-present");
+    }
+
     [Theory]
     [InlineData("subscriptions/plans/contracts/plans.odcs.yaml", "apiVersion: v3.1.0", "apiVersion: v4.0.0", "contract-present", 1, "Unknown ODCS apiVersion 'v4.0.0'")]
     [InlineData("subscriptions/plans/contracts/plans.odcs.yaml", "kind: DataContract", "kind: DataProduct", "contract-present", 2, "kind must be 'DataContract'")]

@@ -169,7 +169,7 @@ public sealed class DataProductsApiTests(PostgresServerFixture server) : IAsyncL
         using var unknownOutput = await writer.PutAsJsonAsync($"/data-products/{id}/endpoints/nope",
             new { kind = "postgres", location = new { host = "db" } }, ct);
         using var stored = await writer.PutAsJsonAsync($"/data-products/{id}/endpoints/titles",
-            new { kind = "postgres", location = new { host = "127.0.0.1", port = 5432, database = "content", schema = "catalogue", table = "titles" } }, ct);
+            new { kind = "csv", location = new { path = Samples.FileIn(id, "data/titles-2.csv") } }, ct);
         var endpoints = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{id}/endpoints", ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, withSecret.StatusCode);
@@ -177,7 +177,7 @@ public sealed class DataProductsApiTests(PostgresServerFixture server) : IAsyncL
         Assert.Equal(HttpStatusCode.BadRequest, unknownOutput.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, stored.StatusCode);
         var endpoint = Assert.Single(endpoints.EnumerateArray());
-        Assert.Equal("catalogue", endpoint.GetProperty("location").GetProperty("schema").GetString());
+        Assert.EndsWith("/data/titles-2.csv", endpoint.GetProperty("location").GetProperty("path").GetString());
     }
 
     [Fact]

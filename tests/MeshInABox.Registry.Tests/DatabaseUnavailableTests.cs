@@ -21,6 +21,7 @@ public sealed class DatabaseUnavailableTests
             builder.UseSetting("ConnectionStrings:meshdb", $"Host=127.0.0.1;Port={closedPort};Username=nobody;Password=x;Database=meshdb;Timeout=2");
             builder.UseSetting("Registry:Auth:SigningKeyFile", key);
             builder.UseSetting("Registry:WorkerEnabled", "false");
+            builder.UseSetting("Locations:RepositoryRoots:0", Samples.RepositoryRoot);
         });
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",

@@ -44,6 +44,7 @@ public sealed class RegistryHost : IAsyncDisposable
             builder.UseSetting("ConnectionStrings:meshdb", connectionString);
             builder.UseSetting("Registry:Auth:SigningKeyFile", Path.Combine(keyDirectory, "signing.key"));
             builder.UseSetting("Registry:WorkerPollInterval", "00:00:00.100");
+            builder.UseSetting("Locations:RepositoryRoots:0", Samples.RepositoryRoot);
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 builder.UseSetting(key, value);

@@ -7,7 +7,18 @@ namespace MeshInABox.Registry.Tests;
 /// <summary>Request bodies for registry tests, each with its own product id so tests never share rows.</summary>
 public static class Samples
 {
+    /// <summary>The mesh repository every test host is started with (Locations:RepositoryRoots); product files lie under it.</summary>
+    public static string RepositoryRoot { get; } = ServiceDefaults.Locations.ProductFolders.RealPath(MeshInABox.Testing.TemporaryDirectory.Create("mesh-repo-"));
+
     public static string NewName() => "titles " + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A file in the product's own folder of <see cref="RepositoryRoot"/>.</summary>
+    public static string FileOf(string name, string relative = "data/titles.csv", string domain = "content") =>
+        Path.Combine(RepositoryRoot, domain, IdOf(name, domain)[(domain.Length + 1)..], relative);
+
+    /// <summary>A file in the folder of the product <paramref name="productId"/> (<c>&lt;root&gt;/&lt;domain&gt;/&lt;name&gt;/</c>).</summary>
+    public static string FileIn(string productId, string relative = "data/titles.csv") =>
+        Path.Combine(RepositoryRoot, productId[..productId.IndexOf('.')], productId[(productId.IndexOf('.') + 1)..], relative);
 
     public static object Product(string name, string domain = "content", string classification = "open") => new
     {
@@ -18,7 +29,7 @@ public static class Samples
         businessUnit = "streaming",
         tags = new[] { "content", "catalogue" },
         classification,
-        outputs = new[] { new { name = "titles", kind = "csv", location = "/data/titles.csv" } },
+        outputs = new[] { new { name = "titles", kind = "csv", location = FileOf(name, domain: domain) } },
     };
 
     public static string IdOf(string name, string domain = "content") => $"{domain}.{name.Replace(' ', '-')}";

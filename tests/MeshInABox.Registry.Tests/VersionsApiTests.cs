@@ -18,7 +18,9 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
     {
         var ct = TestContext.Current.CancellationToken;
         using var writer = _registry.Writer("content");
-        var id = await Samples.RegisterAsync(writer, ct);
+        var name = Samples.NewName();
+        (await writer.PostAsJsonAsync("/data-products", Samples.Product(name), ct)).EnsureSuccessStatusCode();
+        var id = Samples.IdOf(name);
 
         using var response = await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "k1", ct);
         var decided = await _registry.WaitForDecisionAsync(writer, id, "1.0.0", ct);
@@ -31,7 +33,7 @@ public sealed class VersionsApiTests(PostgresServerFixture server) : IAsyncLifet
         Assert.Equal("active", decided.GetProperty("status").GetString());
         Assert.Equal("1.0.0", product.GetProperty("latestVersion").GetString());
         var endpoint = Assert.Single(endpoints.EnumerateArray());
-        Assert.Equal("/data/titles.csv", endpoint.GetProperty("location").GetProperty("path").GetString());
+        Assert.Equal(Samples.FileOf(name), endpoint.GetProperty("location").GetProperty("path").GetString());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MeshInABox.Domain.Documents;
+using MeshInABox.Domain.Versioning;
 using Semver;
 using YamlDotNet.RepresentationModel;
 
@@ -37,10 +38,9 @@ public static class ContractReader
 
         var versionText = reader.String(root, "version", "", required: true);
         SemVersion? version = null;
-        if (versionText is not null && !SemVersion.TryParse(versionText, SemVersionStyles.Strict, out version))
+        if (versionText is not null && (version = VersionNumbers.Parse(versionText, out var versionError)) is null)
         {
-            reader.Error(NodeReader.Child(root, "version")!, "version",
-                $"'{versionText}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).");
+            reader.Error(NodeReader.Child(root, "version")!, "version", versionError!);
         }
 
         var description = reader.Mapping(root, "description", "");

@@ -12,9 +12,14 @@ public static class StructuredText
 {
     public static bool IsJson(string file) => file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Parses a document whose root must be a mapping.</summary>
+    /// <summary>Parses a document whose root must be a mapping, within <see cref="DocumentLimits"/>.</summary>
     public static YamlMappingNode ParseMapping(string text, string file)
     {
+        if (text.Length > DocumentLimits.MaxCharacters)
+        {
+            DocumentLimits.Check(text, file);
+        }
+
         if (IsJson(file))
         {
             CheckJsonSyntax(text, file);
@@ -23,6 +28,7 @@ public static class StructuredText
         var stream = new YamlStream();
         try
         {
+            DocumentLimits.Check(text, file);
             stream.Load(new StringReader(text));
         }
         catch (YamlException error)
@@ -30,6 +36,11 @@ public static class StructuredText
             var message = error.InnerException is YamlException inner ? inner.Message : error.Message;
             throw new DocumentParseException(new DocumentError(
                 new SourceLocation(file, (int)error.Start.Line, (int)error.Start.Column), Clean(message)));
+        }
+        catch (ArgumentException error)
+        {
+            // YamlDotNet refuses some malformed input (a tag that is not a URI) with argument errors, not YamlException.
+            throw new DocumentParseException(new DocumentError(SourceLocation.StartOf(file), Clean(error.Message.Split(" (Parameter", 2)[0])));
         }
 
         if (stream.Documents.Count == 0)
@@ -66,13 +77,21 @@ public static class StructuredText
     {
         try
         {
-            using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = DocumentLimits.MaxDepth });
         }
         catch (JsonException error)
         {
             var line = (int)(error.LineNumber ?? 0) + 1;
             var column = (int)(error.BytePositionInLine ?? 0) + 1;
-            throw new DocumentParseException(new DocumentError(new SourceLocation(file, line, column), Clean(error.Message)));
+            var message = error.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+                ? $"The document nests deeper than {DocumentLimits.MaxDepth} levels (limit: depth {DocumentLimits.MaxDepth})."
+                : Clean(error.Message);
+            throw new DocumentParseException(new DocumentError(new SourceLocation(file, line, column), message));
+        }
+        catch (ArgumentException)
+        {
+            // A lone UTF-16 surrogate cannot be transcoded to UTF-8.
+            throw new DocumentParseException(new DocumentError(SourceLocation.StartOf(file), "The text is not valid Unicode (it holds a lone surrogate)."));
         }
     }
 

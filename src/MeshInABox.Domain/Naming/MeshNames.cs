@@ -73,9 +73,30 @@ public static partial class MeshNames
             return $"{what} is {value.Length} characters long; at most {maxLength} are allowed.";
         }
 
-        return value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
-            ? $"{what} holds a control character (U+{(int)value.First(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')):X4}); only printable text, tabs and line breaks are allowed."
-            : null;
+        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            return $"{what} holds a control character (U+{(int)value.First(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')):X4}); only printable text, tabs and line breaks are allowed.";
+        }
+
+        return IsWellFormed(value) ? null : $"{what} is not valid Unicode (it holds a lone surrogate).";
+    }
+
+    /// <summary>True when every UTF-16 surrogate is half of a pair, so the text has a UTF-8 form (PostgreSQL, JSON) at all.</summary>
+    public static bool IsWellFormed(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The product id a product's domain and name part make.</summary>
@@ -107,7 +128,7 @@ public static partial class MeshNames
         return pattern.IsMatch(value) ? null : Describe(value, $"is not {rule}");
     }
 
-    /// <summary>Quotes a refused value for a message, shortened and with control characters shown as escapes.</summary>
+    /// <summary>Quotes a refused value for a message, shortened and with control characters and surrogates shown as escapes.</summary>
     public static string Quote(string? value)
     {
         if (value is null)
@@ -116,7 +137,7 @@ public static partial class MeshNames
         }
 
         var shown = value.Length > 60 ? value[..60] + "..." : value;
-        return "'" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) + "'";
+        return "'" + string.Concat(shown.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:x4}" : c.ToString())) + "'";
     }
 
     private static string Describe(string? value, string rule) => $"{Quote(value)} {rule}.";

@@ -1,4 +1,5 @@
 using MeshInABox.Domain.Documents;
+using MeshInABox.Domain.Naming;
 using YamlDotNet.RepresentationModel;
 
 namespace MeshInABox.Domain.Products;
@@ -31,6 +32,7 @@ public static class ManifestReader
         var outputs = ReadOutputs(reader, reader.Sequence(root, "outputs", "", required: true));
         var inputs = ReadInputs(reader, reader.Sequence(root, "inputs", ""));
         ReportUnknownFields(reader, root, "", KnownFields);
+        CheckNames(reader, root, name, domain, owner, description, tags, outputs);
 
         if (id is null || name is null || domain is null || owner is null)
         {
@@ -41,6 +43,39 @@ public static class ManifestReader
             id, name, domain, owner, description, businessUnit, tags, classification, status,
             outputs, inputs, reader.At(root), fields);
         return new Result(manifest, reader.Errors);
+    }
+
+    /// <summary>The registry's rules (<see cref="MeshNames"/>), found offline by <c>mesh validate</c> instead of at registration.</summary>
+    private static void CheckNames(
+        NodeReader reader, YamlMappingNode root, string? name, string? domain, string? owner, string description, IReadOnlyList<string> tags, List<ProductOutput> outputs)
+    {
+        void Check(string key, string? value, Func<string?, string?> rule)
+        {
+            // An empty value is the completeness policies' to report.
+            if (!string.IsNullOrEmpty(value) && rule(value) is { } error)
+            {
+                reader.Error(NodeReader.Child(root, key) ?? root, key, error);
+            }
+        }
+
+        Check("name", name, v => MeshNames.Text(v, MeshNames.MaxDisplayNameLength, "'name'"));
+        Check("domain", domain, MeshNames.Domain);
+        Check("owner", owner, MeshNames.Owner);
+        Check("description", description, v => MeshNames.Text(v, MeshNames.MaxDescriptionLength, "'description'"));
+        if (tags.Count > MeshNames.MaxTags)
+        {
+            reader.Error(NodeReader.Child(root, "tags")!, "tags", $"{tags.Count} tags are given; at most {MeshNames.MaxTags} are allowed.");
+        }
+
+        foreach (var tag in tags.Where(t => MeshNames.Tag(t) is not null))
+        {
+            reader.Error(NodeReader.Child(root, "tags")!, "tags", MeshNames.Tag(tag)!);
+        }
+
+        foreach (var output in outputs.Where(o => MeshNames.Output(o.Name) is not null))
+        {
+            reader.Error(output.At, "outputs.name", MeshNames.Output(output.Name)!);
+        }
     }
 
     private static readonly HashSet<string> KnownFields =

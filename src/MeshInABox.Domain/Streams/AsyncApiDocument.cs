@@ -52,6 +52,8 @@ public sealed class AsyncApiDocument
         var title = info is null ? null : reader.String(info, "title", "info", required: true);
         var infoVersion = info is null ? null : reader.String(info, "version", "info", required: true);
         var channels = new List<AsyncApiChannel>();
+        // $refs are inlined as copies: bounded like aliases, across the whole document.
+        var expanded = 0;
         var channelMap = reader.Mapping(root, "channels", "");
         if (channelMap is null || channelMap.Children.Count == 0)
         {
@@ -92,7 +94,7 @@ public sealed class AsyncApiDocument
                     continue;
                 }
 
-                var schemaJson = ToJson(root, payloadSchema, reader, messagePath + ".payload", depth: 0);
+                var schemaJson = ToJson(root, payloadSchema, reader, messagePath + ".payload", depth: 0, ref expanded);
                 messages.Add(new AsyncApiMessage(messageName, schemaJson?.ToJsonString() ?? "{}", RequiredFields(payloadSchema), reader.At(message)));
             }
 
@@ -169,11 +171,21 @@ public sealed class AsyncApiDocument
     }
 
     /// <summary>The payload schema as JSON with in-document $refs inlined, for a JSON Schema validator.</summary>
-    private static JsonNode? ToJson(YamlMappingNode root, YamlNode node, NodeReader reader, string path, int depth)
+    private static JsonNode? ToJson(YamlMappingNode root, YamlNode node, NodeReader reader, string path, int depth, ref int expanded)
     {
         if (depth > 32)
         {
             reader.Error(node, path, "The schema nests too deep (a $ref cycle?).");
+            return null;
+        }
+
+        if (++expanded > DocumentLimits.MaxNodes)
+        {
+            if (expanded == DocumentLimits.MaxNodes + 1)
+            {
+                reader.Error(node, path, $"The payload schemas, $refs inlined, have more than {DocumentLimits.MaxNodes} nodes (limit: nodes {DocumentLimits.MaxNodes}).");
+            }
+
             return null;
         }
 
@@ -183,8 +195,13 @@ public sealed class AsyncApiDocument
                 var obj = new JsonObject();
                 foreach (var (key, value) in map.Children)
                 {
-                    var name = ((YamlScalarNode)key).Value!;
-                    obj[name] = ToJson(root, value, reader, $"{path}.{name}", depth + 1);
+                    if (key is not YamlScalarNode { Value: { } name })
+                    {
+                        reader.Error(key, path, $"A schema's keys are text, found {StructuredText.Describe(key)}.");
+                        continue;
+                    }
+
+                    obj[name] = ToJson(root, value, reader, $"{path}.{name}", depth + 1, ref expanded);
                 }
 
                 return obj;
@@ -192,7 +209,7 @@ public sealed class AsyncApiDocument
                 var array = new JsonArray();
                 foreach (var item in list.Children)
                 {
-                    array.Add(ToJson(root, item, reader, path, depth + 1));
+                    array.Add(ToJson(root, item, reader, path, depth + 1, ref expanded));
                 }
 
                 return array;

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using MeshInABox.Registry.Auth;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -36,25 +38,26 @@ public static class DataProductsApi
     }
 
     public static async Task<Results<Created<DataProductResponse>, ValidationProblem, ProblemHttpResult>> RegisterProduct(
-        RegisterProductRequest body, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+        RegisterProductRequest body, ClaimsPrincipal user, ProductStore products, LocationRules locations, TimeProvider time, CancellationToken ct)
     {
         var checks = new RequestChecks();
-        var name = checks.Required(body.Name, "name");
-        var domain = checks.Required(body.Domain, "domain");
-        var owner = checks.Required(body.Owner, "owner");
-        var description = checks.Required(body.Description, "description");
+        var name = checks.Required(body.Name, "name", MeshNames.MaxDisplayNameLength);
+        var domain = checks.Name(body.Domain, "domain", MeshNames.Domain) ?? "";
+        var owner = checks.Name(body.Owner, "owner", MeshNames.Owner) ?? "";
+        var description = checks.Required(body.Description, "description", MeshNames.MaxDescriptionLength);
+        var businessUnit = checks.Text(body.BusinessUnit, "businessUnit", RequestChecks.MaxShortTextLength);
+        var tags = checks.Tags(body.Tags);
         var classification = checks.Classification(body.Classification);
-        var id = body.Id ?? (domain.Length > 0 && name.Length > 0 ? $"{RequestChecks.Slug(domain)}.{RequestChecks.Slug(name)}" : "");
-        if (id.Length > 0)
+        var id = body.Id ?? (domain.Length > 0 && name.Length > 0 ? $"{domain}.{RequestChecks.Slug(name)}" : null);
+        if (id is not null && checks.Name(id, "id", MeshNames.ProductId) is not null
+            && domain.Length > 0 && !id.StartsWith(domain + ".", StringComparison.Ordinal))
         {
-            checks.ProductId(id, "id");
-            if (domain.Length > 0 && !id.StartsWith(domain + ".", StringComparison.Ordinal))
-            {
-                checks.Add("id", $"'{id}' must start with its domain '{domain}.'.");
-            }
+            checks.Add("id", $"{MeshNames.Quote(id)} must start with its domain '{domain}.'.");
         }
 
-        checks.Outputs(body.Outputs);
+        // Locations are checked against the product's own folder, so only once its id is known to be good.
+        var outputs = checks.Outputs(body.Outputs, checks.Failed ? null : id, locations);
+        var inputs = checks.Inputs(body.Inputs);
         if (checks.Failed)
         {
             return TypedResults.ValidationProblem(checks.Errors);
@@ -66,7 +69,7 @@ public static class DataProductsApi
         }
 
         var registered = await products.RegisterAsync(
-            new ProductStore.NewProduct(id, name, domain, owner, description, body.BusinessUnit, body.Tags ?? [], classification, body.Outputs ?? [], body.Inputs ?? []),
+            new ProductStore.NewProduct(id!, name, domain, owner, description, businessUnit, tags, classification, outputs, inputs),
             time.GetUtcNow(), ct);
         return registered is null
             ? TypedResults.Problem($"A data product with id '{id}' is already registered.", statusCode: StatusCodes.Status409Conflict, title: "Product exists")
@@ -90,12 +93,16 @@ public static class DataProductsApi
 
         if (status is not null and not ("active" or "deprecated" or "retired"))
         {
-            checks.Add("status", $"'{status}' is not a product status: use active, deprecated or retired.");
+            checks.Add("status", $"{MeshNames.Quote(status)} is not a product status: use active, deprecated or retired.");
         }
 
+        q = checks.Text(Blank(q), "q", RequestChecks.MaxShortTextLength);
+        domain = Blank(domain) is { } d ? checks.Name(d, "domain", MeshNames.Domain) : null;
+        owner = Blank(owner) is { } o ? checks.Name(o, "owner", MeshNames.Owner) : null;
+        tag = Blank(tag) is { } t ? checks.Name(t, "tag", MeshNames.Tag) : null;
         return checks.Failed
             ? TypedResults.ValidationProblem(checks.Errors)
-            : TypedResults.Ok(await products.SearchAsync(new ProductStore.Search(Blank(q), Blank(domain), Blank(owner), Blank(tag), status, page, pageSize), ct));
+            : TypedResults.Ok(await products.SearchAsync(new ProductStore.Search(q, domain, owner, tag, status, page, pageSize), ct));
     }
 
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> GetProduct(string productId, ProductStore products, CancellationToken ct) =>
@@ -112,7 +119,7 @@ public static class DataProductsApi
 
         var now = time.GetUtcNow();
         var checks = new RequestChecks();
-        var message = checks.Required(body.Message, "message");
+        var message = checks.Required(body.Message, "message", MeshNames.MaxDescriptionLength);
         if (body.SunsetAt is null)
         {
             checks.Add("sunsetAt", "'sunsetAt' is required: when the product goes away.");

@@ -1,6 +1,10 @@
 using System.Security.Claims;
 using MeshInABox.Registry.Auth;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -30,7 +34,7 @@ public static class EndpointsApi
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutEndpoint(
         string productId, string output, PutEndpointRequest body, ClaimsPrincipal user,
-        ProductStore products, EndpointStore endpoints, TimeProvider time, CancellationToken ct)
+        ProductStore products, EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
     {
         var product = await products.GetAsync(productId, ct);
         if (product is null)
@@ -39,19 +43,34 @@ public static class EndpointsApi
         }
 
         var checks = new RequestChecks();
-        checks.Outputs([new ProductOutputDto(output, body.Kind)]);
-        if (product.Outputs.All(o => o.Name != output))
+        var kind = checks.Kind(body.Kind, "kind");
+        var declared = checks.Name(output, "output", MeshNames.Output) is null ? null : product.Outputs.FirstOrDefault(o => o.Name == output);
+        if (declared is null && !checks.Failed)
         {
-            checks.Add("output", $"'{productId}' has no output '{output}' (it has {string.Join(", ", product.Outputs.Select(o => o.Name))}).");
+            checks.Add("output", $"'{productId}' has no output {MeshNames.Quote(output)} (it has {string.Join(", ", product.Outputs.Select(o => o.Name))}).");
+        }
+        else if (declared is not null && kind is not null && !string.Equals(declared.Kind, kind, StringComparison.OrdinalIgnoreCase))
+        {
+            checks.Add("kind", $"Output '{output}' is declared as {declared.Kind}: its endpoint is a {declared.Kind} location, not {kind}.");
         }
 
-        if (body.Location is not { ValueKind: System.Text.Json.JsonValueKind.Object } location)
+        JsonObject? stored = null;
+        if (body.Location is not { ValueKind: JsonValueKind.Object } location)
         {
             checks.Add("location", "'location' is required: an object saying where the data is.");
         }
         else
         {
             checks.NoSecrets(location, "location");
+            if (!checks.Failed)
+            {
+                var errors = new List<(string Property, string Message)>();
+                stored = locations.Endpoint(productId, output, kind!, location, errors);
+                foreach (var (property, message) in errors)
+                {
+                    checks.Add($"location.{property}", message);
+                }
+            }
         }
 
         if (checks.Failed)
@@ -64,7 +83,7 @@ public static class EndpointsApi
             return DataProductsApi.Forbidden(user, product.Domain);
         }
 
-        await endpoints.PutAsync(productId, output, body.Kind!.ToLowerInvariant(), body.Location!.Value, time.GetUtcNow(), ct);
+        await endpoints.PutAsync(productId, output, kind!, stored!, time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
 }

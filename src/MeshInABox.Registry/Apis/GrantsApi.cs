@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Model;
@@ -29,14 +30,22 @@ public static class GrantsApi
         string productId, ProductStore products, GrantStore grants, CancellationToken ct) =>
         await products.GetAsync(productId, ct) is null ? DataProductsApi.NotFound(productId) : TypedResults.Ok(await grants.ListAsync(productId, ct));
 
+    /// <summary>A subject that breaks the rule can hold no grant: 404 with the rule, so a caller asking for any token's sub gets an answer.</summary>
     public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> GetGrant(string productId, string subject, GrantStore grants, CancellationToken ct) =>
-        await grants.GetAsync(productId, subject, ct) is { } grant
-            ? TypedResults.Ok(grant)
-            : TypedResults.Problem($"'{subject}' has no grant on '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
+        MeshNames.Subject(subject) is { } rule
+            ? TypedResults.Problem($"No grant: {rule}", statusCode: StatusCodes.Status404NotFound, title: "No grant")
+            : MeshNames.ProductId(productId) is null && await grants.GetAsync(productId, subject, ct) is { } grant
+                ? TypedResults.Ok(grant)
+                : TypedResults.Problem($"'{subject}' has no grant on {MeshNames.Quote(productId)}.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
 
-    public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> Grant(
+    public static async Task<Results<Ok<GrantResponse>, ValidationProblem, ProblemHttpResult>> Grant(
         string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
     {
+        if (SubjectProblem(subject) is { } problem)
+        {
+            return problem;
+        }
+
         var product = await products.GetAsync(productId, ct);
         if (product is null)
         {
@@ -48,9 +57,14 @@ public static class GrantsApi
             : DataProductsApi.Forbidden(user, product.Domain);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Revoke(
         string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
     {
+        if (SubjectProblem(subject) is { } problem)
+        {
+            return problem;
+        }
+
         var product = await products.GetAsync(productId, ct);
         if (product is null)
         {
@@ -65,5 +79,12 @@ public static class GrantsApi
         return await grants.RevokeAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct)
             ? TypedResults.NoContent()
             : TypedResults.Problem($"'{subject}' has no grant on '{productId}'.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
+    }
+
+    private static ValidationProblem? SubjectProblem(string subject)
+    {
+        var checks = new RequestChecks();
+        checks.Name(subject, "subject", MeshNames.Subject);
+        return checks.Failed ? TypedResults.ValidationProblem(checks.Errors) : null;
     }
 }

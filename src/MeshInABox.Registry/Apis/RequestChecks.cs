@@ -1,13 +1,27 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 
 namespace MeshInABox.Registry.Apis;
 
-/// <summary>Per-field checks of request bodies, collected into one validation problem.</summary>
+/// <summary>
+/// Per-field checks of request bodies, collected into one validation problem. Every name goes through
+/// <see cref="MeshNames"/> (characters and length), every free text through <see cref="MeshNames.Text"/>,
+/// so nothing behind the edge ever sees an unbounded string, a control character or a path in disguise.
+/// </summary>
 public sealed partial class RequestChecks
 {
+    /// <summary>Outputs and inputs of one product; the sample mesh's largest product has two.</summary>
+    public const int MaxOutputs = 50;
+
+    public const int MaxInputs = 50;
+
+    /// <summary>Business units, storage templates, search terms and filters.</summary>
+    public const int MaxShortTextLength = 200;
+
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
     public bool Failed => _errors.Count > 0;
@@ -24,7 +38,8 @@ public sealed partial class RequestChecks
         messages.Add(message);
     }
 
-    public string Required(string? value, string field)
+    /// <summary>Free text that must be there, within <paramref name="maxLength"/>; returned trimmed.</summary>
+    public string Required(string? value, string field, int maxLength = MeshNames.MaxDescriptionLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -32,15 +47,31 @@ public sealed partial class RequestChecks
             return "";
         }
 
-        return value.Trim();
+        return Text(value, field, maxLength) ?? "";
     }
 
-    public void ProductId(string id, string field)
+    /// <summary>Optional free text within <paramref name="maxLength"/>, without control characters.</summary>
+    public string? Text(string? value, string field, int maxLength)
     {
-        if (!ProductIdPattern().IsMatch(id))
+        if (MeshNames.Text(value, maxLength, $"'{field}'") is { } error)
         {
-            Add(field, $"'{id}' is not a product id: <domain>.<name> in lower-case kebab case, e.g. content.catalogue.");
+            Add(field, error);
+            return null;
         }
+
+        return value?.Trim();
+    }
+
+    /// <summary>A name checked by one of <see cref="MeshNames"/>' rules; null when it breaks it.</summary>
+    public string? Name(string? value, string field, Func<string?, string?> rule)
+    {
+        if (rule(value) is { } error)
+        {
+            Add(field, string.IsNullOrEmpty(value) ? $"'{field}' is required. {error}" : $"'{field}': {error}");
+            return null;
+        }
+
+        return value;
     }
 
     public string Classification(string? value)
@@ -50,31 +81,128 @@ public sealed partial class RequestChecks
             return "open";
         }
 
-        if (!Enum.TryParse<Domain.Products.Classification>(value, ignoreCase: true, out _))
+        if (value.Length > 20 || !Enum.TryParse<Domain.Products.Classification>(value, ignoreCase: true, out _) || int.TryParse(value, out _))
         {
-            Add("classification", $"'{value}' is not a classification: use open or restricted.");
+            Add("classification", $"{MeshNames.Quote(value)} is not a classification: use open or restricted.");
         }
 
         return value.ToLowerInvariant();
     }
 
-    public void Outputs(IReadOnlyList<ProductOutputDto>? outputs)
+    public IReadOnlyList<string> Tags(IReadOnlyList<string>? tags)
     {
-        for (var i = 0; i < (outputs?.Count ?? 0); i++)
+        if (tags is null)
         {
-            var output = outputs![i];
-            var field = $"outputs[{i}]";
-            Required(output.Name, field + ".name");
-            if (output.Kind is null || !Enum.TryParse<OutputKind>(output.Kind, ignoreCase: true, out _) || int.TryParse(output.Kind, out _))
-            {
-                Add(field + ".kind", $"'{output.Kind}' is not an output kind: use csv, postgres, lakehouse or kafka.");
-            }
+            return [];
         }
 
-        foreach (var duplicate in (outputs ?? []).GroupBy(o => o.Name).Where(g => g.Key is not null && g.Count() > 1))
+        if (tags.Count > MeshNames.MaxTags)
         {
-            Add("outputs", $"Output '{duplicate.Key}' is listed more than once.");
+            Add("tags", $"{tags.Count} tags are given; at most {MeshNames.MaxTags} are allowed.");
+            return [];
         }
+
+        for (var i = 0; i < tags.Count; i++)
+        {
+            Name(tags[i], $"tags[{i}]", MeshNames.Tag);
+        }
+
+        return tags;
+    }
+
+    /// <summary>
+    /// Names, kinds and locations of outputs. With a product id (and the rules), file paths are checked to lie in
+    /// the product's folder and come back canonical, and topics to lie under its domain.
+    /// </summary>
+    public IReadOnlyList<ProductOutputDto> Outputs(IReadOnlyList<ProductOutputDto>? outputs, string? productId, LocationRules rules)
+    {
+        if (outputs is null)
+        {
+            return [];
+        }
+
+        if (outputs.Count > MaxOutputs)
+        {
+            Add("outputs", $"{outputs.Count} outputs are given; at most {MaxOutputs} are allowed.");
+            return outputs;
+        }
+
+        var checkedOutputs = new List<ProductOutputDto>();
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            var field = $"outputs[{i}]";
+            if (output is null)
+            {
+                Add(field, "An output is an object: {\"name\", \"kind\", ...}.");
+                continue;
+            }
+
+            Name(output.Name, field + ".name", MeshNames.Output);
+            var kind = Kind(output.Kind, field + ".kind");
+            Name(output.StorageTemplate, field + ".storageTemplate", v => v is null ? null : MeshNames.Output(v));
+            var location = output.Location;
+            if (productId is not null && kind is not null && location is not null)
+            {
+                location = kind switch
+                {
+                    "csv" => File(location, productId, field + ".location", rules),
+                    "kafka" => LocationRules.Topic(location, productId) is { } topicError ? Refuse(field + ".location", topicError) : location,
+                    _ => Refuse(field + ".location", $"A {kind} output's location is provisioned by the platform: leave 'location' out (give a 'storageTemplate')."),
+                };
+            }
+
+            var transform = productId is null || output.Transform is null ? output.Transform : File(output.Transform, productId, field + ".transform", rules);
+            var source = productId is null || output.Source is null ? output.Source : File(output.Source, productId, field + ".source", rules);
+            checkedOutputs.Add(output with { Kind = kind ?? output.Kind, Location = location, Transform = transform, Source = source });
+        }
+
+        foreach (var duplicate in outputs.Where(o => o is not null).GroupBy(o => o.Name).Where(g => g.Key is not null && g.Count() > 1))
+        {
+            Add("outputs", $"Output {MeshNames.Quote(duplicate.Key)} is listed more than once.");
+        }
+
+        return checkedOutputs;
+    }
+
+    public IReadOnlyList<ProductInputDto> Inputs(IReadOnlyList<ProductInputDto>? inputs)
+    {
+        if (inputs is null)
+        {
+            return [];
+        }
+
+        if (inputs.Count > MaxInputs)
+        {
+            Add("inputs", $"{inputs.Count} inputs are given; at most {MaxInputs} are allowed.");
+            return inputs;
+        }
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i] is null)
+            {
+                Add($"inputs[{i}]", "An input is an object: {\"product\", \"output\"}.");
+                continue;
+            }
+
+            Name(inputs[i].Product, $"inputs[{i}].product", MeshNames.ProductId);
+            Name(inputs[i].Output, $"inputs[{i}].output", v => v is null ? null : MeshNames.Output(v));
+        }
+
+        return inputs;
+    }
+
+    /// <summary>An output kind, lower case; null when it is none.</summary>
+    public string? Kind(string? kind, string field)
+    {
+        if (kind is null || kind.Length > 20 || !Enum.TryParse<OutputKind>(kind, ignoreCase: true, out _) || int.TryParse(kind, out _))
+        {
+            Add(field, $"{MeshNames.Quote(kind)} is not an output kind: use csv, postgres, lakehouse or kafka.");
+            return null;
+        }
+
+        return kind.ToLowerInvariant();
     }
 
     /// <summary>The locator holds where data is, never how to get in: no credentials in endpoints.</summary>
@@ -84,7 +212,7 @@ public sealed partial class RequestChecks
         {
             if (SecretName().IsMatch(property))
             {
-                Add(field, $"'{property}' looks like a credential; endpoints hold locations only, never secrets.");
+                Add(field, $"{MeshNames.Quote(property)} looks like a credential; endpoints hold locations only, never secrets.");
             }
         }
     }
@@ -92,15 +220,21 @@ public sealed partial class RequestChecks
     /// <summary>Product ids are <c>&lt;domain&gt;.&lt;name&gt;</c>; a name becomes kebab case.</summary>
     public static string Slug(string name) => NonSlug().Replace(name.ToLowerInvariant(), "-").Trim('-');
 
+    private string? File(string path, string productId, string field, LocationRules rules) =>
+        rules.File(path, productId, out var reason) ?? Refuse(field, reason!);
+
+    private string? Refuse(string field, string message)
+    {
+        Add(field, message);
+        return null;
+    }
+
     private static IEnumerable<string> Flatten(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => element.EnumerateObject().SelectMany(p => new[] { p.Name }.Concat(Flatten(p.Value))),
         JsonValueKind.Array => element.EnumerateArray().SelectMany(Flatten),
         _ => [],
     };
-
-    [GeneratedRegex(@"^[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
-    private static partial Regex ProductIdPattern();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NonSlug();

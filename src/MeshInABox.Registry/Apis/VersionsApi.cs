@@ -1,7 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
+using MeshInABox.Domain.Naming;
+using MeshInABox.Domain.Versioning;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,13 +45,14 @@ public static class VersionsApi
         ProductStore products,
         VersionStore versions,
         PublishingSignal signal,
+        LocationRules locations,
         TimeProvider time,
         CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200)
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 200 || idempotencyKey.Any(char.IsControl))
         {
             return TypedResults.Problem(
-                $"The {IdempotencyKeyHeader} header is required (1 to 200 characters): retries with the same key never publish twice.",
+                $"The {IdempotencyKeyHeader} header is required (1 to 200 printable characters): retries with the same key never publish twice.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Missing Idempotency-Key");
         }
 
@@ -64,11 +68,11 @@ public static class VersionsApi
         }
 
         var checks = new RequestChecks();
-        var versionText = checks.Required(body.Version, "version");
+        var versionText = checks.Required(body.Version, "version", MeshNames.MaxVersionLength);
         SemVersion? version = null;
-        if (versionText.Length > 0 && !SemVersion.TryParse(versionText, SemVersionStyles.Strict, out version))
+        if (versionText.Length > 0 && (version = VersionNumbers.Parse(versionText, out var versionError)) is null)
         {
-            checks.Add("version", $"'{versionText}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0).");
+            checks.Add("version", versionError!);
         }
 
         string? contract = null;
@@ -85,7 +89,7 @@ public static class VersionsApi
             }
             else if (SubmittedContract.DeclaredVersion(yaml!) is var declared && version is not null && declared != versionText)
             {
-                checks.Add("contract.version", $"The contract says version '{declared}', the request '{versionText}': they must match.");
+                checks.Add("contract.version", $"The contract says version {MeshNames.Quote(declared)}, the request '{versionText}': they must match.");
             }
 
             contract = yaml;
@@ -101,8 +105,8 @@ public static class VersionsApi
             }
         }
 
-        var outputs = body.Outputs ?? product.Outputs;
-        checks.Outputs(outputs);
+        // Outputs given here are checked like a registration's; the product's own were checked when it was registered.
+        var outputs = body.Outputs is null ? product.Outputs : checks.Outputs(body.Outputs, productId, locations);
         if (outputs.Count == 0)
         {
             checks.Add("outputs", "The product has no outputs: give them here or register them with the product.");
@@ -157,9 +161,10 @@ public static class VersionsApi
 
     public static async Task<Results<Ok<VersionResponse>, ProblemHttpResult>> GetVersion(
         string productId, string version, VersionStore versions, CancellationToken ct) =>
-        await versions.GetAsync(productId, version, ct) is { } row
+        MeshNames.ProductId(productId) is null && VersionNumbers.Parse(version, out _) is not null
+        && await versions.GetAsync(productId, version, ct) is { } row
             ? TypedResults.Ok(row.ToResponse())
-            : TypedResults.Problem($"'{productId}' has no version {version}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown version");
+            : TypedResults.Problem($"{MeshNames.Quote(productId)} has no version {MeshNames.Quote(version)}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown version");
 
     private static Accepted<VersionResponse> Accepted(VersionStore.VersionRow row) =>
         TypedResults.Accepted($"/data-products/{row.ProductId}/versions/{row.Version}", row.ToResponse());

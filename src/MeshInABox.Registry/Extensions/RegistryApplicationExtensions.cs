@@ -3,10 +3,12 @@ using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenApi;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
+using MeshInABox.ServiceDefaults.Locations;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -42,6 +44,8 @@ public static class RegistryApplicationExtensions
         builder.AddRegistryAuth(options.Auth);
         builder.Services.AddRegistryOpenApi(options.Auth);
 
+        builder.Services.AddOptions<LocationOptions>().BindConfiguration(LocationOptions.SectionName);
+        builder.Services.AddSingleton<LocationRules>();
         builder.Services.AddSingleton<ProductStore>();
         builder.Services.AddSingleton<VersionStore>();
         builder.Services.AddSingleton<EndpointStore>();

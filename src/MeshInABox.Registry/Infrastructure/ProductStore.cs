@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Registry.Model;
 using Npgsql;
 
@@ -55,6 +56,12 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
 
     public async Task<DataProductResponse?> GetAsync(string id, CancellationToken ct)
     {
+        // No product can have an id that breaks the rule: such a route value (a NUL, 100,000 characters) is simply unknown.
+        if (MeshNames.ProductId(id) is not null)
+        {
+            return null;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
             SelectProduct + " WHERE p.id = @id", new { id }, cancellationToken: ct));
@@ -66,8 +73,8 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
     public async Task<ProductPage> SearchAsync(Search search, CancellationToken ct)
     {
         const string Where = """
-            WHERE (@Q IS NULL OR p.name ILIKE '%' || @Q || '%' OR p.description ILIKE '%' || @Q || '%' OR p.id ILIKE '%' || @Q || '%'
-                   OR EXISTS (SELECT 1 FROM unnest(p.tags) t WHERE t ILIKE '%' || @Q || '%'))
+            WHERE (@Q IS NULL OR p.name ILIKE @pattern OR p.description ILIKE @pattern OR p.id ILIKE @pattern
+                   OR EXISTS (SELECT 1 FROM unnest(p.tags) t WHERE t ILIKE @pattern))
               AND (@Domain IS NULL OR p.domain = @Domain)
               AND (@Owner IS NULL OR p.owner = @Owner)
               AND (@Tag IS NULL OR @Tag = ANY (p.tags))
@@ -76,7 +83,8 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         var args = new
         {
             search.Q, search.Domain, search.Owner, search.Tag, search.Status,
-            limit = search.PageSize, offset = (search.Page - 1) * search.PageSize,
+            pattern = search.Q is null ? null : "%" + EscapeLike(search.Q) + "%",
+            limit = search.PageSize, offset = (search.Page - 1L) * search.PageSize,
         };
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -121,6 +129,10 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             SelectProduct + " WHERE p.id = @id", new { id }, transaction, cancellationToken: ct));
         return row?.ToResponse();
     }
+
+    /// <summary>A search term matches as written: LIKE's wildcards and its escape character are escaped (ILIKE's default escape is the backslash).</summary>
+    internal static string EscapeLike(string term) =>
+        term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     internal static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 

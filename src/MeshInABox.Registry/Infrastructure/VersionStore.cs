@@ -15,7 +15,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 {
     private const string SelectVersion = """
         SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-               reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+               reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
         FROM product_versions
         """;
 
@@ -76,7 +76,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 INSERT INTO outbox (event_type, product_id, payload, created_at)
                 SELECT @event, product_id, jsonb_build_object('version', version), @now FROM inserted)
             SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                   reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+                   reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
             FROM inserted
             """,
             new
@@ -126,7 +126,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
             RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                      reasons::text AS reasons, changes::text AS changes, attempts, lease_until, created_at, updated_at
+                      reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
     }
@@ -185,9 +185,24 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         return true;
     }
 
+    /// <summary>
+    /// Gives a claimed version back after its validation failed, with the reason, so it is taken again
+    /// (counting another attempt) instead of waiting for its lease to run out.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(VersionRow claimed, string error, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE product_versions SET status = 'accepted', last_error = @error, lease_until = NULL, updated_at = @now
+            WHERE id = @Id AND status = 'validating' AND attempts = @Attempts
+            """,
+            new { claimed.Id, claimed.Attempts, error, now }, cancellationToken: ct)) > 0;
+    }
+
     public sealed record VersionRow(
         long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
-        string IdempotencyKey, string RequestHash, string Reasons, string Changes, int Attempts, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
+        string IdempotencyKey, string RequestHash, string Reasons, string Changes, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public IReadOnlyList<ProductOutputDto> OutputList =>
             JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [];

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Documents;
+using MeshInABox.Domain.Naming;
+using YamlDotNet.RepresentationModel;
 
 namespace MeshInABox.Registry.Publishing;
 
@@ -28,7 +30,10 @@ public static class SubmittedContract
 
         try
         {
-            return (ContractWriter.Write(StructuredText.ParseMapping(text, file)), null);
+            var root = StructuredText.ParseMapping(text, file);
+            return Unstorable(root) is { } at
+                ? (null, $"line {at.Start.Line}, column {at.Start.Column}: text holds a NUL character (U+0000) or a lone surrogate, which a contract may not hold.")
+                : (ContractWriter.Write(root), null);
         }
         catch (DocumentParseException error)
         {
@@ -41,5 +46,17 @@ public static class SubmittedContract
 
     /// <summary>The contract's own version field, to check it matches the published version.</summary>
     public static string? DeclaredVersion(string yaml) =>
-        NodeReader.Child(StructuredText.ParseMapping(yaml, "contract.yaml"), "version") is YamlDotNet.RepresentationModel.YamlScalarNode { Value: var v } ? v : null;
+        NodeReader.Child(StructuredText.ParseMapping(yaml, "contract.yaml"), "version") is YamlScalarNode { Value: var v } ? v : null;
+
+    /// <summary>
+    /// The first node whose text holds U+0000 or a lone surrogate: PostgreSQL can store neither in text or
+    /// jsonb (reasons quote values), and UTF-8 has no form for a lone surrogate.
+    /// </summary>
+    private static YamlNode? Unstorable(YamlNode node) => node switch
+    {
+        YamlScalarNode { Value: { } value } scalar => value.Contains('\0', StringComparison.Ordinal) || !MeshNames.IsWellFormed(value) ? scalar : null,
+        YamlSequenceNode list => list.Children.Select(Unstorable).FirstOrDefault(n => n is not null),
+        YamlMappingNode map => map.Children.Select(c => Unstorable(c.Key) ?? Unstorable(c.Value)).FirstOrDefault(n => n is not null),
+        _ => null,
+    };
 }

@@ -5,6 +5,7 @@ using MeshInABox.Domain.Products;
 using MeshInABox.Domain.Streams;
 using MeshInABox.Domain.Versioning;
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 
 namespace MeshInABox.Registry.Publishing;
@@ -16,7 +17,7 @@ namespace MeshInABox.Registry.Publishing;
 /// </summary>
 public static class VersionValidator
 {
-    public static VersionStore.Verdict Decide(DataProductResponse product, VersionStore.VersionRow version, string? previousContract)
+    public static VersionStore.Verdict Decide(DataProductResponse product, VersionStore.VersionRow version, string? previousContract, LocationRules locations)
     {
         var reasons = new List<VersionReason>();
         var read = ContractReader.Read(version.Contract, "contract.yaml");
@@ -50,17 +51,42 @@ public static class VersionValidator
             }
         }
 
-        var endpoints = outputs.Select(o => (o.Name!, o.Kind!, Endpoint(o, stream?.Document))).ToList();
+        var endpoints = new List<(string, string, object)>();
+        foreach (var output in outputs)
+        {
+            // Checked again here: the product's folder or the stream contract may have changed since the request.
+            switch (output.Kind)
+            {
+                case "csv" when output.Location is not null:
+                    var path = locations.File(output.Location, product.Id, out var pathError);
+                    if (path is null)
+                    {
+                        reasons.Add(new VersionReason("location", "location-owned", $"Output '{output.Name}': {pathError}", "Keep the product's files in its own folder of the mesh repository."));
+                    }
+
+                    endpoints.Add((output.Name!, "csv", new { path }));
+                    break;
+                case "csv":
+                    endpoints.Add((output.Name!, "csv", new { path = (string?)null }));
+                    break;
+                case "kafka":
+                    var topic = output.Location ?? stream?.Document?.Channels.FirstOrDefault()?.Address;
+                    if (topic is not null && LocationRules.Topic(topic, product.Id) is { } topicError)
+                    {
+                        reasons.Add(new VersionReason("location", "location-owned", $"Output '{output.Name}': {topicError}", "Name the channel's address '<domain>.<topic>'."));
+                    }
+
+                    endpoints.Add((output.Name!, "kafka", new { topic, provisioned = false }));
+                    break;
+                default:
+                    // What publishing alone can say about where data lives; the storage plane fills in the rest.
+                    endpoints.Add((output.Name!, output.Kind!, new { storageTemplate = output.StorageTemplate, provisioned = false }));
+                    break;
+            }
+        }
+
         return new VersionStore.Verdict(reasons.Count == 0, reasons, changes, endpoints);
     }
-
-    /// <summary>What publishing alone can say about where data lives; the storage plane fills in the rest.</summary>
-    private static object Endpoint(ProductOutputDto output, AsyncApiDocument? stream) => output.Kind switch
-    {
-        "csv" => new { path = output.Location },
-        "kafka" => new { topic = output.Location ?? stream?.Channels.FirstOrDefault()?.Address, provisioned = false },
-        _ => new { storageTemplate = output.StorageTemplate, provisioned = false },
-    };
 
     private static DataProductManifest Manifest(DataProductResponse product, IReadOnlyList<ProductOutputDto> outputs, bool hasStreamContract) => new(
         product.Id, product.Name, product.Domain, product.Owner, product.Description, product.BusinessUnit, product.Tags,
