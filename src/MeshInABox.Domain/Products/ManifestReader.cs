@@ -52,7 +52,7 @@ public static class ManifestReader
         void Check(string key, string? value, Func<string?, string?> rule)
         {
             // An empty value is the completeness policies' to report.
-            if (!string.IsNullOrEmpty(value) && rule(value) is { } error)
+            if (!string.IsNullOrWhiteSpace(value) && rule(value) is { } error)
             {
                 reader.Error(NodeReader.Child(root, key) ?? root, key, error);
             }
