@@ -172,8 +172,10 @@ public sealed class QuerySandboxTests(SandboxMesh fixture) : IClassFixture<Sandb
     [Fact]
     public async Task MalformedQueries_Are400s_NotServerErrors()
     {
-        var deep = "SELECT " + string.Concat(Enumerable.Repeat("(SELECT ", 70)) + "1" + new string(')', 70);
-        await AssertRefusedAsync(deep, HttpStatusCode.BadRequest, "nests too deeply");
+        var deep = "SELECT " + string.Concat(Enumerable.Repeat("(SELECT ", 21)) + "1" + new string(')', 21);
+        var deeper = "SELECT " + string.Concat(Enumerable.Repeat("abs(", 150)) + "1" + new string(')', 150);
+        await AssertRefusedAsync(deep, HttpStatusCode.BadRequest, "more than 20 deep");
+        await AssertRefusedAsync(deeper, HttpStatusCode.BadRequest, "nests too deeply");
         await AssertRefusedAsync("SELECT $1", HttpStatusCode.BadRequest, "Prepared-statement parameters");
         await AssertRefusedAsync("SELECT 1 AS \"a\0b\"", HttpStatusCode.BadRequest, "NUL character");
         await AssertRefusedAsync("SELECT 1 -- \0", HttpStatusCode.BadRequest, "NUL character");
