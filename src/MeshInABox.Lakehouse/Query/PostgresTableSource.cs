@@ -173,7 +173,7 @@ public static class PostgresTableSource
         }
     }
 
-    /// <summary>From here on the session has the reader role's rights only (the login's own are set aside).</summary>
+    /// <summary>From here on the connection has the reader role's rights only (the login's own are set aside).</summary>
     private static void ActAsReader(NpgsqlConnection connection)
     {
         using var command = new NpgsqlCommand($"SET ROLE {ReaderRole}", connection);
