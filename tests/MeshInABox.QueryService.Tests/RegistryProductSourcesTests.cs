@@ -164,3 +164,50 @@ public sealed class RegistryProductSourcesTests
         }
     }
 }
+
+/// <summary>The query service alone, its registry address pointing at a port nobody listens on.</summary>
+public sealed class RegistryDownTests(PostgresServerFixture postgres)
+{
+    [Fact]
+    public async Task RegistryDown_QueryIsA503WithRetryAfter_AndTheServiceStaysUp()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var work = TemporaryDirectory.Create("mesh-registry-down-");
+        try
+        {
+            var key = Path.Combine(work, "signing.key");
+            ServiceDefaults.LocalSigningKey.EnsureExists(key);
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:meshdb"] = await postgres.NewDatabaseAsync(nameof(RegistryDownTests)),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Lakehouse:LakeRoot"] = Path.Combine(work, "lake"),
+                ["Lakehouse:Auth:SigningKeyFile"] = key,
+                ["services:registry:http:0"] = "http://127.0.0.1:9/",
+            };
+            int port;
+            using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            await using var lakehouse = await Hosting.Services.EmbeddedService.StartAsync(
+                Hosting.Services.MeshService.All.Single(s => s.Name == "lakehouse"), port, settings, ct);
+            using var http = new HttpClient { BaseAddress = lakehouse.Url, Timeout = TimeSpan.FromMinutes(1) };
+
+            using var response = await http.PostAsync(new Uri("/query", UriKind.Relative),
+                new StringContent("""{"sql": "SELECT count(*) FROM content.catalogue.titles"}""", Encoding.UTF8, "application/json"), ct);
+
+            var body = await response.Content.ReadAsStringAsync(ct);
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, body);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.Contains("registry cannot answer", body);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
