@@ -39,15 +39,13 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         await _mesh.RegisterAsync("advertising.ad-impressions", "impressions", "lakehouse", new { storageTemplate = "lakehouse-daily" });
         await _mesh.RegisterAsync("content.catalogue", "titles", "csv", new { path = Titles });
 
-        await ExecuteAsync("""
-            CREATE SCHEMA content;
-            CREATE TABLE content.title_ratings (title_id text PRIMARY KEY, rating numeric(3,1) NOT NULL, votes int, rated_at timestamptz, note text);
-            INSERT INTO content.title_ratings
+        await _mesh.CreateProductTableAsync("content.ratings", "title_ratings", """
+            CREATE TABLE title_ratings (title_id text PRIMARY KEY, rating numeric(3,1) NOT NULL, votes int, rated_at timestamptz, note text);
+            INSERT INTO title_ratings
             SELECT 'tt' || lpad(n::text, 4, '0'), (n % 50) / 10.0 + 5, n * 10, TIMESTAMPTZ '2026-03-01 12:00:00+00' + n * INTERVAL '1 hour', CASE WHEN n = 1 THEN 'first, "quoted"' END
-            FROM generate_series(1, 60) AS n;
+            FROM generate_series(1, 60) AS n
             """);
-        await _mesh.RegisterAsync("content.ratings", "title-ratings", "postgres",
-            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "title_ratings" });
+        await _mesh.RegisterAsync("content.ratings", "title-ratings", "postgres", _mesh.PostgresLocation("content.ratings", "title_ratings"));
     }
 
     public async ValueTask DisposeAsync()
@@ -103,8 +101,7 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
     [Fact]
     public async Task PostgresProduct_WhoseTableIsGone_IsAClearError()
     {
-        await _mesh.RegisterAsync("content.old-ratings", "ratings", "postgres",
-            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "dropped_long_ago" });
+        await _mesh.RegisterAsync("content.old-ratings", "ratings", "postgres", _mesh.PostgresLocation("content.old-ratings", "dropped_long_ago"));
 
         using var response = await PostAsync("SELECT * FROM content.old_ratings.ratings");
 
@@ -116,9 +113,8 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
     public async Task ClientDisconnectingMidStream_FreesTheQuery()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ExecuteAsync("CREATE TABLE content.big AS SELECT n, md5(n::text) AS digest FROM generate_series(1, 2000000) AS n");
-        await _mesh.RegisterAsync("content.big", "rows", "postgres",
-            new { database = new NpgsqlConnectionStringBuilder(_mesh.ConnectionString).Database, schema = "content", table = "big" });
+        await _mesh.CreateProductTableAsync("content.big", "big", "CREATE TABLE big AS SELECT n, md5(n::text) AS digest FROM generate_series(1, 2000000) AS n");
+        await _mesh.RegisterAsync("content.big", "rows", "postgres", _mesh.PostgresLocation("content.big", "big"));
 
         using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/query", UriKind.Relative)) { Content = JsonContent.Create(new { sql = "SELECT * FROM content.big.rows" }) })
         using (var response = await _mesh.Lakehouse.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct))

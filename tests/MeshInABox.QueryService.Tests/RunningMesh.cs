@@ -1,11 +1,14 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using MeshInABox.Domain.Access;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting;
 using MeshInABox.Hosting.State;
+using MeshInABox.Lakehouse.Query;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Testing;
+using Npgsql;
 
 namespace MeshInABox.QueryService.Tests;
 
@@ -40,7 +43,7 @@ public sealed class RunningMesh : IAsyncDisposable
     {
         var database = await postgres.NewDatabaseAsync(label);
         var mesh = await EmbeddedMesh.StartAsync(
-            new EmbeddedMeshOptions(null, Ephemeral: true, MeshProfile.Iteration2, BasePort: 0, database), new SilentProgress(), CancellationToken.None);
+            new EmbeddedMeshOptions(null, Ephemeral: true, MeshProfile.Iteration2, BasePort: 0, database, RepositoryRoots: [RepositoryLayout.SampleMesh]), new SilentProgress(), CancellationToken.None);
         return new RunningMesh(mesh, database);
     }
 
@@ -60,7 +63,8 @@ public sealed class RunningMesh : IAsyncDisposable
     }
 
     /// <summary>Registers a product with one output and says where that output's data is, as the storage plane would.</summary>
-    public async Task RegisterAsync(string id, string output, string kind, object location, string classification = "open")
+    /// <param name="unchecked">Writes the location straight into the registry's table, as one recorded before the registry checked locations.</param>
+    public async Task RegisterAsync(string id, string output, string kind, object location, string classification = "open", bool @unchecked = false)
     {
         var domain = id[..id.IndexOf('.')];
         using var created = await Registry.PostAsJsonAsync(new Uri("/data-products", UriKind.Relative), new
@@ -69,9 +73,52 @@ public sealed class RunningMesh : IAsyncDisposable
             outputs = new[] { new { name = output, kind } },
         });
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        if (@unchecked)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                """
+                INSERT INTO registry.product_endpoints (product_id, output, kind, location, updated_at)
+                VALUES ($1, $2, $3, $4::jsonb, now())
+                ON CONFLICT (product_id, output) DO UPDATE SET kind = excluded.kind, location = excluded.location
+                """, connection);
+            foreach (var value in new object[] { id, output, kind, System.Text.Json.JsonSerializer.Serialize(location) })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            await insert.ExecuteNonQueryAsync();
+            return;
+        }
+
         using var located = await Registry.PutAsJsonAsync(new Uri($"/data-products/{id}/endpoints/{output}", UriKind.Relative), new { kind, location });
         Assert.True(located.IsSuccessStatusCode, await located.Content.ReadAsStringAsync());
     }
+
+    /// <summary>
+    /// Creates a PostgreSQL product's table in its own schema and grants it to the query service's reader role, as a
+    /// producing team would until the storage plane provisions it.
+    /// </summary>
+    public async Task CreateProductTableAsync(string productId, string table, string createAndFill, bool grant = true)
+    {
+        var schema = MeshNames.ProductSchema(productId);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"""
+            CREATE SCHEMA IF NOT EXISTS {schema};
+            SET search_path TO {schema};
+            {createAndFill};
+            GRANT USAGE ON SCHEMA {schema} TO {PostgresTableSource.ReaderRole};
+            {(grant ? $"GRANT SELECT ON {schema}.{table} TO {PostgresTableSource.ReaderRole};" : "")}
+            """, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Where a PostgreSQL product's table is, as its endpoint says.</summary>
+    public object PostgresLocation(string productId, string table) =>
+        new { database = new NpgsqlConnectionStringBuilder(ConnectionString).Database, schema = MeshNames.ProductSchema(productId), table };
 
     public async ValueTask DisposeAsync()
     {

@@ -19,9 +19,16 @@ public sealed record PostgresLocation(string Database, string Schema, string Tab
 /// bounded; every query reads the table afresh in a read-only transaction.
 /// Cost: every column of every row crosses PostgreSQL's COPY and .NET once per
 /// query (no filter or projection reaches PostgreSQL).
+/// Every read runs as <see cref="ReaderRole"/> (<c>SET ROLE</c>), a role without rights of its own: only what
+/// producing teams granted it is readable, whatever the service's own login may read.
 /// </summary>
 public static class PostgresTableSource
 {
+    /// <summary>The role product reads run as (created by the query service's migrations, NOLOGIN NOSUPERUSER).</summary>
+    public const string ReaderRole = "mesh_product_reader";
+
+    private static readonly string[] SystemSchemas = ["pg_catalog", "information_schema", "pg_toast"];
+
     /// <param name="server">A connection string to the server (its database is replaced by the location's).</param>
     /// <param name="functionName">The table function's name in the query's database (unique per table in it).</param>
     /// <exception cref="QueryRejectedException">The table does not exist or cannot be reached.</exception>
@@ -34,6 +41,11 @@ public static class PostgresTableSource
             Options = "-c default_transaction_read_only=on",
             ApplicationName = "mesh-lakehouse",
         }.ConnectionString;
+        if (SystemSchemas.Contains(location.Schema, StringComparer.OrdinalIgnoreCase) || location.Schema.StartsWith("pg_", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new QueryRejectedException($"PostgreSQL's own schemas ({location.Schema}) are never read as products.", forbidden: true);
+        }
+
         var columns = Describe(connectionString, location);
         var copy = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.CopyExpression))} FROM {PgQuote(location.Schema)}.{PgQuote(location.Table)}) TO STDOUT (FORMAT BINARY)";
         var select = $"SELECT {string.Join(", ", columns.Select(c => c.ViewExpression))} FROM {functionName}()";
@@ -47,6 +59,7 @@ public static class PostgresTableSource
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
+        ActAsReader(connection);
         using var exporter = connection.BeginBinaryExport(copy);
         while (exporter.StartRow() != -1)
         {
@@ -88,13 +101,38 @@ public static class PostgresTableSource
         }
     }
 
-    /// <summary>The table's columns from the catalog, each with how it is copied and how DuckDB sees it.</summary>
+    /// <summary>
+    /// The table's columns from the catalog, each with how it is copied and how DuckDB sees it; checked first,
+    /// as <see cref="ReaderRole"/>, that the table was granted to it.
+    /// </summary>
     private static List<Column> Describe(string connectionString, PostgresLocation location)
     {
         try
         {
             using var connection = new NpgsqlConnection(connectionString);
             connection.Open();
+            ActAsReader(connection);
+            using (var granted = new NpgsqlCommand(
+                """
+                SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                """, connection))
+            {
+                granted.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
+                granted.Parameters.Add(new NpgsqlParameter { Value = location.Table });
+                switch (granted.ExecuteScalar())
+                {
+                    case null:
+                        throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
+                    case false:
+                        throw new QueryRejectedException(
+                            $"PostgreSQL table {location} is not readable by the query service's role {ReaderRole}: its owners grant it with " +
+                            $"GRANT USAGE ON SCHEMA {PgQuote(location.Schema)} TO {ReaderRole}; GRANT SELECT ON {PgQuote(location.Schema)}.{PgQuote(location.Table)} TO {ReaderRole}.",
+                            forbidden: true);
+                }
+            }
+
             using var command = new NpgsqlCommand(
                 """
                 SELECT a.attname, t.typname, a.atttypmod
@@ -123,10 +161,23 @@ public static class PostgresTableSource
         {
             throw new QueryRejectedException($"PostgreSQL database '{location.Database}' does not exist; the product's locator points to {location}.");
         }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InvalidParameterValue)
+        {
+            throw new QueryRejectedException(
+                $"PostgreSQL products cannot be read yet: the role {ReaderRole} does not exist ({error.MessageText}); the query service creates it when it starts.",
+                unavailable: true);
+        }
         catch (NpgsqlException error) when (error is not PostgresException)
         {
-            throw new QueryRejectedException($"PostgreSQL holding {location} cannot be reached: {error.Message}");
+            throw new QueryRejectedException($"PostgreSQL holding {location} cannot be reached: {error.Message}", unavailable: true);
         }
+    }
+
+    /// <summary>From here on the connection has the reader role's rights only (the login's own are set aside).</summary>
+    private static void ActAsReader(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand($"SET ROLE {ReaderRole}", connection);
+        command.ExecuteNonQuery();
     }
 
     private static string PgQuote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

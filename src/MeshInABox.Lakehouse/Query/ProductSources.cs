@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;
@@ -13,8 +14,22 @@ public static class ProductSources
     private static readonly ConcurrentDictionary<(string Directory, int Version, long? Snapshot), string> Plans = new();
 
     /// <summary>An Iceberg table's current snapshot, or the version asked for.</summary>
-    /// <exception cref="QueryRejectedException">The table has no such snapshot, or none yet at that time.</exception>
+    /// <exception cref="QueryRejectedException">The table has no such snapshot, none yet at that time, or is not a readable table.</exception>
     public static ProductSource Iceberg(string tableDirectory, TableVersion? at = null)
+    {
+        try
+        {
+            return Open(tableDirectory, at);
+        }
+        catch (Exception error) when (error is IcebergFormatException or IOException or JsonException or InvalidDataException or FormatException
+            or KeyNotFoundException or InvalidOperationException or ArgumentException or OverflowException or UnauthorizedAccessException)
+        {
+            // A folder that looks like a table (it has metadata/) but is not one: the product's data is broken, not the server.
+            throw new QueryRejectedException($"The lakehouse table is not readable: {error.Message.Split('\n')[0]}");
+        }
+    }
+
+    private static ProductSource Open(string tableDirectory, TableVersion? at)
     {
         var table = IcebergTable.Open(tableDirectory);
         var snapshot = at switch

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Iceberg.Scanning;
 
 namespace MeshInABox.Lakehouse.Query;
@@ -9,6 +11,14 @@ namespace MeshInABox.Lakehouse.Query;
 /// <summary>A data product table named in a query: <c>domain.product.table</c>, where it was written, and the version asked for.</summary>
 public sealed record ProductReference(string Domain, string Product, string Table, int Position, TableVersion? At = null)
 {
+    /// <summary>The product this name means: SQL writes hyphens as underscores, and DuckDB's names are case-insensitive.</summary>
+    public string ProductId => MeshNames.ProductIdOf(Canonical(Domain), Canonical(Product));
+
+    /// <summary>The output this name means, as the registry would spell it when it uses underscores.</summary>
+    public string Output => Table.ToLowerInvariant();
+
+    internal static string Canonical(string part) => part.ToLowerInvariant().Replace('_', '-');
+
     /// <summary>The table's name in the query's database: the current data, or one version of it (<c>table@v123</c>).</summary>
     public string ViewName => At is null ? Table : $"{Table}@{At}";
 
@@ -33,7 +43,8 @@ public sealed record TableVersion(long? SnapshotId, DateTimeOffset? AsOf)
 public sealed record CheckedQuery(string Sql, IReadOnlyList<ProductReference> Products);
 
 /// <summary>Why a query is refused, with the position in the SQL when there is one.</summary>
-public sealed class QueryRejectedException(string message, int? position = null, bool forbidden = false, bool unknown = false) : Exception(message)
+public sealed class QueryRejectedException(
+    string message, int? position = null, bool forbidden = false, bool unknown = false, bool unavailable = false) : Exception(message)
 {
     public int? Position { get; } = position;
 
@@ -42,17 +53,34 @@ public sealed class QueryRejectedException(string message, int? position = null,
 
     /// <summary>True when a named product does not exist (404).</summary>
     public bool Unknown { get; } = unknown;
+
+    /// <summary>True when something the query needs (the registry, PostgreSQL) is down for now (503, worth a retry).</summary>
+    public bool Unavailable { get; } = unavailable;
 }
+
 
 /// <summary>
 /// The first line of the sandbox: DuckDB's own parser (<c>json_serialize_sql</c>)
 /// decides what the statement is. Only one SELECT passes; table functions
-/// (read_csv, read_text, read_parquet...) are refused, so data is reached only
-/// through products named <c>domain.product.table</c>. DuckDB's file-system lock
-/// behind it is the second line.
+/// (read_csv, read_text, read_parquet...), introspection (SHOW, DESCRIBE, SUMMARIZE,
+/// duckdb_*, current_setting...) and values larger than a query may manufacture are
+/// refused, so data is reached only through products named <c>domain.product.table</c>.
+/// DuckDB's file-system lock behind it is the second line.
 /// </summary>
 public static class SqlGuard
 {
+    /// <summary>The longest SQL text accepted (characters).</summary>
+    public const int MaxSqlLength = 100_000;
+
+    /// <summary>How deep DuckDB's parse tree (as JSON) may nest (about 120 nested function calls).</summary>
+    public const int MaxTreeDepth = 256;
+
+    /// <summary>
+    /// How deep queries may nest (subqueries, CTE bodies, set operations): DuckDB's planning time grows
+    /// exponentially with it, uninterruptibly (22 nested scalar subqueries plan in 0.1 s, 26 in 26 s, 30 in minutes).
+    /// </summary>
+    public const int MaxQueryNesting = 20;
+
     public static CheckedQuery Check(DuckDBConnection duck, string sql)
     {
         if (string.IsNullOrWhiteSpace(sql))
@@ -60,39 +88,60 @@ public static class SqlGuard
             throw new QueryRejectedException("The query is empty.");
         }
 
+        if (sql.Length > MaxSqlLength)
+        {
+            throw new QueryRejectedException($"The query is {sql.Length:N0} characters long; at most {MaxSqlLength:N0} are accepted.");
+        }
+
+        // DuckDB's C API ends a string at a NUL: the parser would check less than what runs.
+        if (sql.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
+        {
+            throw new QueryRejectedException($"The query holds a NUL character (at character {nul + 1}); SQL text may not contain one.", nul);
+        }
+
         using var command = duck.CreateCommand();
         command.CommandText = $"SELECT json_serialize_sql({DuckDbScan.Literal(sql)})";
-        using var document = JsonDocument.Parse((string)command.ExecuteScalar()!);
-        var root = document.RootElement;
-        if (root.GetProperty("error").GetBoolean())
+        JsonDocument document;
+        try
         {
-            var type = root.GetProperty("error_type").GetString();
-            var message = root.GetProperty("error_message").GetString();
-            if (type == "not implemented")
+            document = JsonDocument.Parse((string)command.ExecuteScalar()!, new JsonDocumentOptions { MaxDepth = MaxTreeDepth });
+        }
+        catch (JsonException)
+        {
+            throw new QueryRejectedException($"The query nests too deeply: its parse tree is more than {MaxTreeDepth} levels deep (about 120 nested expressions).");
+        }
+        catch (DuckDBException error)
+        {
+            throw new QueryRejectedException($"SQL parser error: {error.Message.Split('\n')[0]}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.GetProperty("error").GetBoolean())
             {
-                throw new QueryRejectedException("Only SELECT queries are allowed: no DDL, DML, COPY, ATTACH, INSTALL, LOAD, SET or PRAGMA.", forbidden: true);
+                var type = root.GetProperty("error_type").GetString();
+                var message = root.GetProperty("error_message").GetString();
+                if (type == "not implemented")
+                {
+                    throw new QueryRejectedException("Only SELECT queries are allowed: no DDL, DML, COPY, ATTACH, INSTALL, LOAD, SET or PRAGMA.", forbidden: true);
+                }
+
+                int? position = root.TryGetProperty("position", out var p) && int.TryParse(p.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : null;
+                throw new QueryRejectedException($"SQL {type} error: {message}{(position is null ? "" : $" (at character {position + 1})")}", position);
             }
 
-            int? position = root.TryGetProperty("position", out var p) && int.TryParse(p.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : null;
-            throw new QueryRejectedException($"SQL {type} error: {message}{(position is null ? "" : $" (at character {position + 1})")}", position);
-        }
+            var statements = root.GetProperty("statements");
+            if (statements.GetArrayLength() != 1)
+            {
+                throw new QueryRejectedException($"Send one statement per query, not {statements.GetArrayLength()}.");
+            }
 
-        var statements = root.GetProperty("statements");
-        if (statements.GetArrayLength() != 1)
-        {
-            throw new QueryRejectedException($"Send one statement per query, not {statements.GetArrayLength()}.");
+            var references = new List<ProductReference>();
+            Walk(statements[0], ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase), 0, references);
+            var products = references.DistinctBy(r => r.Key).ToList();
+            return new CheckedQuery(products.Any(p => p.At is not null) ? WithVersionedNames(duck, root) : sql, products);
         }
-
-        var ctes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var references = new List<ProductReference>();
-        Walk(statements[0], ctes, references);
-        var products = references.Where(r => !(r.Domain.Length == 0 && r.Product.Length == 0 && ctes.Contains(r.Table)))
-            .Select(r => r.Domain.Length == 0 || r.Product.Length == 0
-                ? throw new QueryRejectedException($"'{Name(r)}' is not a data product: name tables as domain.product.table, e.g. content.catalogue.titles.", r.Position)
-                : r)
-            .DistinctBy(r => r.Key)
-            .ToList();
-        return new CheckedQuery(products.Any(p => p.At is not null) ? WithVersionedNames(duck, root) : sql, products);
     }
 
     /// <summary>
@@ -101,8 +150,12 @@ public static class SqlGuard
     /// </summary>
     private static string WithVersionedNames(DuckDBConnection duck, JsonElement parsed)
     {
-        var tree = JsonNode.Parse(parsed.GetRawText())!;
-        foreach (var table in Nodes(tree).OfType<JsonObject>().Where(n => n["type"]?.GetValue<string>() == "BASE_TABLE" && n["at_clause"] is JsonObject))
+        var tree = JsonNode.Parse(parsed.GetRawText(), documentOptions: new JsonDocumentOptions { MaxDepth = MaxTreeDepth })!;
+        // Collected first: a tree must not change while it is walked.
+        var versioned = Nodes(tree).OfType<JsonObject>()
+            .Where(n => n["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "BASE_TABLE" && n["at_clause"] is JsonObject)
+            .ToList();
+        foreach (var table in versioned)
         {
             var at = Version(JsonSerializer.SerializeToElement(table["at_clause"]), 0);
             table["table_name"] = $"{table["table_name"]!.GetValue<string>()}@{at}";
@@ -111,7 +164,14 @@ public static class SqlGuard
 
         using var command = duck.CreateCommand();
         command.CommandText = $"SELECT json_deserialize_sql({DuckDbScan.Literal(tree.ToJsonString())})";
-        return (string)command.ExecuteScalar()!;
+        try
+        {
+            return (string)command.ExecuteScalar()!;
+        }
+        catch (DuckDBException error)
+        {
+            throw new QueryRejectedException($"The query's time-travel clauses cannot be rewritten: {error.Message.Split('\n')[0]}");
+        }
     }
 
     private static IEnumerable<JsonNode> Nodes(JsonNode? node) => node switch
@@ -148,48 +208,83 @@ public static class SqlGuard
         }
     }
 
-    private static string Name(ProductReference r) => string.Join('.', new[] { r.Domain, r.Product, r.Table }.Where(p => p.Length > 0));
-
-    private static void Walk(JsonElement node, HashSet<string> ctes, List<ProductReference> references)
+    /// <summary>
+    /// Walks the parse tree with the CTE names in scope at each node: a query node's CTEs are visible in its body and
+    /// its subqueries; each CTE's own query sees only the CTEs defined before it (and itself when recursive). Any other
+    /// table name must be a product: an unqualified name outside every CTE's scope would be DuckDB's replacement scan,
+    /// a raw file read.
+    /// </summary>
+    private static void Walk(JsonElement node, ImmutableHashSet<string> ctes, int queries, List<ProductReference> references)
     {
         switch (node.ValueKind)
         {
             case JsonValueKind.Object:
-                if (node.TryGetProperty("cte_map", out var map) && map.TryGetProperty("map", out var entries))
+                var type = node.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                var position = node.TryGetProperty("query_location", out var l) && l.TryGetInt64(out var location) && location < int.MaxValue ? (int)location : 0;
+                if (type is "SELECT_NODE" or "SET_OPERATION_NODE" or "RECURSIVE_CTE_NODE" or "CTE_NODE" && ++queries > MaxQueryNesting)
+                {
+                    throw new QueryRejectedException(
+                        $"The query nests queries (subqueries, WITH queries, set operations) more than {MaxQueryNesting} deep; planning that would take DuckDB too long.", position);
+                }
+
+                if (node.TryGetProperty("cte_map", out var map) && map.TryGetProperty("map", out var entries) && entries.GetArrayLength() > 0)
                 {
                     foreach (var entry in entries.EnumerateArray())
                     {
-                        ctes.Add(entry.GetProperty("key").GetString()!);
+                        Walk(entry.GetProperty("value"), ctes, queries, references);
+                        ctes = ctes.Add(entry.GetProperty("key").GetString()!);
                     }
                 }
 
-                var type = node.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                var position = node.TryGetProperty("query_location", out var l) && l.TryGetInt64(out var location) && location < int.MaxValue ? (int)location : 0;
-                if (type == "TABLE_FUNCTION")
+                if (type == "RECURSIVE_CTE_NODE" && node.TryGetProperty("cte_name", out var self) && self.GetString() is { } name)
                 {
-                    var name = node.GetProperty("function").GetProperty("function_name").GetString();
-                    throw new QueryRejectedException(
-                        $"Table function '{name}' is not allowed: query data products by name (domain.product.table), not files or settings.", position, forbidden: true);
+                    ctes = ctes.Add(name);
                 }
 
-                if (type == "BASE_TABLE")
+                if (node.TryGetProperty("named_param_map", out var parameters) && parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() > 0
+                    || type == "VALUE_PARAMETER")
                 {
-                    var at = node.TryGetProperty("at_clause", out var clause) && clause.ValueKind == JsonValueKind.Object ? Version(clause, position) : null;
-                    references.Add(new ProductReference(
-                        node.GetProperty("catalog_name").GetString() ?? "", node.GetProperty("schema_name").GetString() ?? "",
-                        node.GetProperty("table_name").GetString() ?? "", position, at));
+                    throw new QueryRejectedException("Prepared-statement parameters ($1, ?, $name) are not supported: write the values into the SQL.", position);
+                }
+
+                switch (type)
+                {
+                    case "TABLE_FUNCTION":
+                        throw new QueryRejectedException(
+                            $"Table function '{node.GetProperty("function").GetProperty("function_name").GetString()}' is not allowed: query data products by name (domain.product.table), not files or settings.",
+                            position, forbidden: true);
+                    case "SHOW_REF":
+                        throw new QueryRejectedException(
+                            "SHOW, DESCRIBE and SUMMARIZE are not allowed: they describe the database the query runs in, not the data products. The registry describes products.",
+                            position, forbidden: true);
+                    case "BASE_TABLE":
+                        var table = ProductNames.Reference(node, ctes, position, Version);
+                        if (table is not null)
+                        {
+                            references.Add(table);
+                        }
+
+                        break;
+                    case "FUNCTION":
+                        SqlFunctions.Check(node, position);
+                        break;
                 }
 
                 foreach (var property in node.EnumerateObject())
                 {
-                    Walk(property.Value, ctes, references);
+                    if (property.NameEquals("cte_map"))
+                    {
+                        continue;
+                    }
+
+                    Walk(property.Value, ctes, queries, references);
                 }
 
                 break;
             case JsonValueKind.Array:
                 foreach (var item in node.EnumerateArray())
                 {
-                    Walk(item, ctes, references);
+                    Walk(item, ctes, queries, references);
                 }
 
                 break;

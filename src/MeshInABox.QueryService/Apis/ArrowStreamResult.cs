@@ -54,7 +54,7 @@ public sealed class ArrowStreamResult(
         }
         catch (QueryRejectedException error) when (!response.HasStarted)
         {
-            await QueryApi.Problem(error).ExecuteAsync(httpContext);
+            await QueryApi.Problem(error, httpContext).ExecuteAsync(httpContext);
         }
         catch (QueryRejectedException)
         {

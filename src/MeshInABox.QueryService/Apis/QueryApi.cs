@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Model;
@@ -16,7 +18,9 @@ public static class QueryApi
         app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
             .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default), text/csv or application/vnd.apache.arrow.stream.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -27,6 +31,13 @@ public static class QueryApi
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["'sql' is required: one SELECT query."] });
+        }
+
+        // The subject is what grants name and what the grant lookup puts in a URL: it must follow the naming rule.
+        if (user.Identity?.IsAuthenticated == true && MeshNames.Subject(user.Identity.Name) is { } rule)
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"the token's sub breaks the subject naming rule\"";
+            return TypedResults.Problem($"The token's subject (sub) is refused: {rule}", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid token subject");
         }
 
         var started = time.GetUtcNow();
@@ -44,7 +55,7 @@ public static class QueryApi
         }
         catch (QueryRejectedException error)
         {
-            return Problem(error);
+            return Problem(error, request.HttpContext);
         }
 
         var accept = request.Headers.Accept.ToString();
@@ -86,8 +97,14 @@ public static class QueryApi
             QueryEngine.Run(duck, query.Products, query.Sql, known, limits, onColumns, onRow, token));
     }
 
-    internal static ProblemHttpResult Problem(QueryRejectedException error)
+    internal static ProblemHttpResult Problem(QueryRejectedException error, HttpContext context)
     {
+        if (error.Unavailable)
+        {
+            context.Response.Headers.RetryAfter = ((int)RegistryProductSources.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(error.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Temporarily unavailable");
+        }
+
         var status = error.Forbidden ? StatusCodes.Status403Forbidden : error.Unknown ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
         var extensions = new Dictionary<string, object?>();
         if (error.Position is { } position)

@@ -80,7 +80,7 @@ public sealed class QueryStreamResult(
         }
         catch (QueryRejectedException error)
         {
-            await QueryApi.Problem(error).ExecuteAsync(httpContext);
+            await QueryApi.Problem(error, httpContext).ExecuteAsync(httpContext);
             return QueryOutcome.Failed;
         }
 

@@ -5,6 +5,7 @@ using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Usage;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
+using MeshInABox.ServiceDefaults.Locations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,21 @@ public static class QueryServiceExtensions
             .BindConfiguration(QueryServiceOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddMemoryCache();
-        builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress);
+        builder.Services.AddOptions<LocationOptions>().BindConfiguration(LocationOptions.SectionName);
+        builder.Services.AddSingleton<RegistryCache>();
+        // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults for one client.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<RegistryProductSources>(http => http.BaseAddress = RegistryAddress)
+            // A down registry should be noticed in seconds: open products then fall back to its last answers.
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(resilience =>
+            {
+                resilience.Retry.MaxRetryAttempts = 1;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+            });
+#pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<DuckDbPool>();
         builder.Services.AddSingleton(services =>
         {
