@@ -20,6 +20,8 @@ public static class MeshApiConventions
         where TServiceOptions : class
     {
         builder.Services.AddProblemDetails();
+        // Policies are added by the services that need them (CallerConcurrency); the middleware is always in the pipeline.
+        builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Binding failures throw, so BadRequestExceptionHandler can say which field and where.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -50,6 +52,8 @@ public static class MeshApiConventions
         app.UseAuthentication();
         app.UseMiddleware<InvalidTokenMiddleware>();
         app.UseAuthorization();
+        // After authentication: callers are counted by their token's subject.
+        app.UseRateLimiter();
         app.UseMiddleware<JsonNulCheckMiddleware>();
         return app;
     }

@@ -25,6 +25,10 @@ public sealed class QueryServiceOptions
     [Required]
     public string MemoryLimit { get; set; } = "1GB";
 
+    /// <summary>Queries one caller (a token's sub, or an anonymous client's address) may run at once; more get 429.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentQueriesPerCaller { get; set; } = 4;
+
     /// <summary>How callers' tokens are validated (the identity that grants on restricted products name).</summary>
     public MeshAuthOptions Auth { get; set; } = new();
 }

@@ -216,6 +216,51 @@ public sealed class QuerySandboxTests(SandboxMesh fixture) : IClassFixture<Sandb
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task CallerOverItsConcurrentQueries_Gets429WithRetryAfter_OtherCallersAreServed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var greedy = Mesh.Client("lakehouse", Mesh.Token("greedy", []));
+        using var patient = Mesh.Client("lakehouse", Mesh.Token("patient", []));
+        // Streams rows at once and for long: a response whose body is not read keeps its query (and its permit) running.
+        const string Endless = "SELECT * FROM content.catalogue.titles a, content.catalogue.titles b, content.catalogue.titles c, content.catalogue.titles d";
+        var running = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < new QueryServiceOptions().MaxConcurrentQueriesPerCaller; i++)
+            {
+                running.Add(await greedy.SendAsync(QueryMessage(Endless), HttpCompletionOption.ResponseHeadersRead, ct));
+                Assert.Equal(HttpStatusCode.OK, running[^1].StatusCode);
+            }
+
+            using var refused = await greedy.SendAsync(QueryMessage("SELECT 1 AS n"), ct);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+            Assert.Equal(1, (await QueryAsync("SELECT 1 AS n", patient))[0].GetProperty("n").GetInt32());
+        }
+        finally
+        {
+            running.ForEach(r => r.Dispose());
+        }
+
+        // A client that goes away cancels its queries and gives their permits back.
+        var served = HttpStatusCode.TooManyRequests;
+        for (var i = 0; i < 100 && served == HttpStatusCode.TooManyRequests; i++)
+        {
+            using var again = await greedy.SendAsync(QueryMessage("SELECT 1 AS n"), ct);
+            served = again.StatusCode;
+            await Task.Delay(served == HttpStatusCode.TooManyRequests ? 100 : 0, ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, served);
+    }
+
+    private static HttpRequestMessage QueryMessage(string sql) => new(HttpMethod.Post, new Uri("/query", UriKind.Relative))
+    {
+        Content = new StringContent(JsonSerializer.Serialize(new { sql }), Encoding.UTF8, "application/json"),
+    };
+
     private async Task AssertRefusedAsync(string sql, HttpStatusCode status, string message, bool orBadRequest = false)
     {
         using var response = await PostAsync(sql);

@@ -13,13 +13,18 @@ namespace MeshInABox.QueryService.Apis;
 /// <summary><c>POST /query</c>: SQL over data products, streamed as NDJSON, CSV or Arrow IPC.</summary>
 public static class QueryApi
 {
+    /// <summary>Queries in flight per caller (<see cref="QueryServiceOptions.MaxConcurrentQueriesPerCaller"/>).</summary>
+    public const string ConcurrencyPolicy = "queries-per-caller";
+
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
+            .RequireRateLimiting(ConcurrencyPolicy)
             .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default), text/csv or application/vnd.apache.arrow.stream.")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

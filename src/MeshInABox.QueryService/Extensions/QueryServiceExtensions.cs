@@ -50,6 +50,8 @@ public static class QueryServiceExtensions
                 resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
             });
 #pragma warning restore EXTEXP0001
+        builder.Services.AddCallerConcurrencyPolicy(QueryApi.ConcurrencyPolicy,
+            services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value.MaxConcurrentQueriesPerCaller);
         builder.Services.AddSingleton<DuckDbPool>();
         builder.Services.AddSingleton(services =>
         {
