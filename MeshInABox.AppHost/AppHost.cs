@@ -40,11 +40,13 @@ if (profile.Has(Plane.DataProduct))
         .WithExternalHttpEndpoints();
 
     // From iteration 1 the catalog follows the registry's events; Kafka carries them in the full stack.
+#if MESH_KAFKA
     if (profile.Has(Plane.Catalog))
     {
         var kafka = builder.AddKafka("kafka").WithKafkaUI();
         registry.WithReference(kafka).WaitFor(kafka);
     }
+#endif
 
     // From iteration 2: the SQL endpoint over data products, resolving names through the registry;
     // meshdb holds its usage records, and PostgreSQL products live on the same server.
