@@ -2,6 +2,10 @@ using System.Security.Cryptography;
 using MeshInABox.Domain.Profiles;
 
 // dotnet run --project MeshInABox.AppHost -- --profile iteration-2
+// Switches (command line or configuration):
+//   --Mesh:Kafka false     no Kafka broker from iteration-1 on (the registry then keeps its events in the outbox)
+//   --Mesh:KafkaUI true    Kafka UI beside the broker (off by default)
+//   --Mesh:PgWeb true      pgweb beside PostgreSQL (off by default)
 var builder = DistributedApplication.CreateBuilder(args);
 
 var requested = builder.Configuration["profile"];
@@ -11,10 +15,21 @@ if (!MeshProfile.TryFind(requested ?? MeshProfile.Default.Name, out var profile)
         $"Unknown profile '{requested}'. Choose one of: {string.Join(", ", MeshProfile.All.Select(p => p.Name))}.");
 }
 
+var kafkaWanted = Switch("Mesh:Kafka", KafkaBuiltIn);
+if (kafkaWanted && !KafkaBuiltIn)
+{
+    throw new ArgumentException(
+        "Mesh:Kafka is on, but this AppHost was built without Aspire.Hosting.Kafka; build it with -p:MeshKafka=true.");
+}
+
 // The same profile data the embedded host reads: a plane switched off adds no resource.
 var postgres = builder.AddPostgres("postgres")
-    .WithDataVolume()
-    .WithPgWeb();
+    .WithDataVolume();
+if (Switch("Mesh:PgWeb", false))
+{
+    postgres.WithPgWeb();
+}
+
 var meshdb = postgres.AddDatabase("meshdb");
 
 // Tokens for local use ('mesh token --data-dir MeshInABox.AppHost/.mesh') are signed with this key,
@@ -40,19 +55,21 @@ if (profile.Has(Plane.DataProduct))
         .WithExternalHttpEndpoints();
 
     // From iteration 1 the catalog follows the registry's events; Kafka carries them in the full stack.
-    if (profile.Has(Plane.Catalog))
+    if (profile.Has(Plane.Catalog) && kafkaWanted)
     {
-        var kafka = builder.AddKafka("kafka").WithKafkaUI();
-        registry.WithReference(kafka).WaitFor(kafka);
+        AddKafka(registry);
     }
 
     // From iteration 2: the SQL endpoint over data products, resolving names through the registry;
     // meshdb holds its usage records, and PostgreSQL products live on the same server.
     if (profile.Has(Plane.Lakehouse))
     {
+        // The query service has no launch settings, so its HTTP endpoint is declared here.
         builder.AddProject<Projects.MeshInABox_QueryService>("lakehouse")
+            .WithHttpEndpoint()
             .WithReference(registry)
             .WithReference(meshdb)
+            .WaitFor(meshdb)
             .WaitFor(registry)
             .WithEnvironment("Lakehouse__LakeRoot", Path.Combine(builder.AppHostDirectory, ".mesh", "lake"))
             .WithEnvironment("Lakehouse__Auth__SigningKeyFile", signingKey)
@@ -63,3 +80,42 @@ if (profile.Has(Plane.DataProduct))
 }
 
 builder.Build().Run();
+
+bool Switch(string key, bool defaultValue)
+{
+    var value = builder.Configuration[key];
+    if (string.IsNullOrWhiteSpace(value))
+    {
+        return defaultValue;
+    }
+
+    return bool.TryParse(value, out var on)
+        ? on
+        : throw new ArgumentException($"{key} must be true or false, not '{value}'.");
+}
+
+#if MESH_KAFKA
+void AddKafka(IResourceBuilder<ProjectResource> registry)
+{
+    var kafka = builder.AddKafka("kafka");
+    if (Switch("Mesh:KafkaUI", false))
+    {
+        kafka.WithKafkaUI();
+    }
+
+    registry.WithReference(kafka).WaitFor(kafka);
+}
+#else
+void AddKafka(IResourceBuilder<ProjectResource> registry) =>
+    throw new InvalidOperationException("Built without Aspire.Hosting.Kafka (-p:MeshKafka=false).");
+#endif
+
+/// <summary>Whether this build carries Aspire.Hosting.Kafka (see MeshKafka in Directory.Build.props).</summary>
+public partial class Program
+{
+#if MESH_KAFKA
+    internal const bool KafkaBuiltIn = true;
+#else
+    internal const bool KafkaBuiltIn = false;
+#endif
+}

@@ -1,0 +1,173 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MeshInABox.AppHost.Tests;
+
+/// <summary>
+/// Each profile's resources, references and waits, read from the AppHost's model without starting it
+/// (no container engine, no DCP).
+/// </summary>
+public sealed class AppModelTests
+{
+#if MESH_KAFKA
+    private const bool KafkaBuiltIn = true;
+#else
+    private const bool KafkaBuiltIn = false;
+#endif
+
+    public static TheoryData<string, string[]> Profiles() => new()
+    {
+        { "iteration-0", ["postgres", "meshdb", "registry"] },
+        { "iteration-1", KafkaBuiltIn ? ["postgres", "meshdb", "registry", "kafka"] : ["postgres", "meshdb", "registry"] },
+        { "iteration-2", KafkaBuiltIn ? ["postgres", "meshdb", "registry", "kafka", "lakehouse"] : ["postgres", "meshdb", "registry", "lakehouse"] },
+        { "iteration-3", KafkaBuiltIn ? ["postgres", "meshdb", "registry", "kafka", "lakehouse"] : ["postgres", "meshdb", "registry", "lakehouse"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public async Task Each_profile_has_exactly_its_resources(string profile, string[] expected)
+    {
+        await using var app = await CreateAsync("--profile", profile);
+
+        // Aspire 13.6 gives every project resource a '<name>-rebuilder' companion (started on demand only).
+        var projects = expected.Where(name => name is "registry" or "lakehouse").Select(name => $"{name}-rebuilder");
+        Assert.Equal(expected.Concat(projects).Order(), app.Resources.Select(r => r.Name).Order());
+    }
+
+    [Theory]
+    [InlineData("iteration-0")]
+    [InlineData("iteration-1")]
+    [InlineData("iteration-2")]
+    [InlineData("iteration-3")]
+    public async Task Registry_gets_the_database_signing_key_and_sample_mesh_and_waits_for_the_database(string profile)
+    {
+        await using var app = await CreateAsync("--profile", profile);
+        var registry = Project(app, "registry");
+
+        var env = await EnvironmentAsync(registry);
+
+        Assert.Equal("{meshdb.connectionString}", env["ConnectionStrings__meshdb"]);
+        Assert.EndsWith(Path.Combine(".mesh", "keys", "registry-signing.key"), env["Registry__Auth__SigningKeyFile"]);
+        Assert.EndsWith(Path.Combine("samples", "messflix"), env["Locations__RepositoryRoots__0"]);
+        Assert.Contains("meshdb", WaitsFor(registry));
+        Assert.Contains(registry.Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Contains(registry.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "http");
+
+        var kafka = profile != "iteration-0" && KafkaBuiltIn;
+        Assert.Equal(kafka, env.ContainsKey("ConnectionStrings__kafka"));
+        Assert.Equal(kafka, WaitsFor(registry).Contains("kafka"));
+    }
+
+    [Theory]
+    [InlineData("iteration-2")]
+    [InlineData("iteration-3")]
+    public async Task Lakehouse_has_an_http_endpoint_finds_the_registry_and_waits_for_it_and_the_database(string profile)
+    {
+        await using var app = await CreateAsync("--profile", profile);
+        var lakehouse = Project(app, "lakehouse");
+
+        var env = await EnvironmentAsync(lakehouse);
+
+        Assert.Equal("{meshdb.connectionString}", env["ConnectionStrings__meshdb"]);
+        Assert.Equal("{registry.bindings.http.url}", env["services__registry__http__0"]);
+        Assert.EndsWith(Path.Combine(".mesh", "keys", "registry-signing.key"), env["Lakehouse__Auth__SigningKeyFile"]);
+        Assert.EndsWith(Path.Combine(".mesh", "lake"), env["Lakehouse__LakeRoot"]);
+        Assert.EndsWith(Path.Combine("samples", "messflix"), env["Locations__RepositoryRoots__0"]);
+        // Waiting for a database also waits for its server.
+        Assert.Equal(["meshdb", "postgres", "registry"], WaitsFor(lakehouse).Order());
+        Assert.Contains(lakehouse.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http" && e.UriScheme == "http");
+        Assert.Contains(lakehouse.Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+    }
+
+    [Fact]
+    public async Task Both_services_share_one_signing_key()
+    {
+        await using var app = await CreateAsync("--profile", "iteration-2");
+
+        var registry = await EnvironmentAsync(Project(app, "registry"));
+        var lakehouse = await EnvironmentAsync(Project(app, "lakehouse"));
+
+        Assert.Equal(registry["Registry__Auth__SigningKeyFile"], lakehouse["Lakehouse__Auth__SigningKeyFile"]);
+        Assert.True(File.Exists(registry["Registry__Auth__SigningKeyFile"]));
+    }
+
+    [Fact]
+    public async Task Kafka_can_be_switched_off()
+    {
+        await using var app = await CreateAsync("--profile", "iteration-2", "--Mesh:Kafka", "false");
+        var registry = Project(app, "registry");
+
+        var env = await EnvironmentAsync(registry);
+
+        Assert.DoesNotContain(app.Resources, r => r.Name.StartsWith("kafka", StringComparison.Ordinal));
+        Assert.False(env.ContainsKey("ConnectionStrings__kafka"));
+        Assert.DoesNotContain("kafka", WaitsFor(registry));
+    }
+
+    [Fact]
+    public async Task Admin_uis_are_off_unless_asked_for()
+    {
+        await using var off = await CreateAsync("--profile", "iteration-3");
+        Assert.DoesNotContain(off.Resources, r => r.Name.Contains("pgweb", StringComparison.Ordinal)
+            || r.Name.Contains("kafka-ui", StringComparison.Ordinal));
+
+        await using var on = await CreateAsync("--profile", "iteration-3", "--Mesh:PgWeb", "true", "--Mesh:KafkaUI", "true");
+        var names = on.Resources.Select(r => r.Name).ToList();
+        Assert.Contains(names, n => n.Contains("pgweb", StringComparison.Ordinal));
+        Assert.Equal(KafkaBuiltIn, names.Any(n => n.Contains("kafka-ui", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_unknown_profile_is_refused()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-9"));
+
+        Assert.Contains("iteration-9", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kafka_switch_must_be_a_boolean()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "maybe"));
+
+        Assert.Contains("Mesh:Kafka", Flatten(error), StringComparison.Ordinal);
+    }
+
+#if !MESH_KAFKA
+    [Fact]
+    public async Task Asking_for_kafka_in_a_build_without_it_is_refused()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "true"));
+
+        Assert.Contains("-p:MeshKafka=true", Flatten(error), StringComparison.Ordinal);
+    }
+
+#endif
+    private static Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] args) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.MeshInABox_AppHost>(args, TestContext.Current.CancellationToken);
+
+    /// <summary>A resource's environment as the manifest would write it: references stay expressions.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource)
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(
+                new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish),
+                NullLogger.Instance,
+                TestContext.Current.CancellationToken);
+        return result.EnvironmentVariables.ToDictionary(e => e.Key, e => e.Value);
+    }
+
+    private static ProjectResource Project(IDistributedApplicationTestingBuilder app, string name) =>
+        Assert.IsType<ProjectResource>(Assert.Single(app.Resources, r => r.Name == name));
+
+    private static List<string> WaitsFor(IResource resource) =>
+        [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name)];
+
+    private static string Flatten(Exception error) =>
+        error is AggregateException aggregate
+            ? string.Join(" | ", aggregate.Flatten().InnerExceptions.Select(Flatten))
+            : error.InnerException is null ? error.Message : $"{error.Message} | {Flatten(error.InnerException)}";
+}
