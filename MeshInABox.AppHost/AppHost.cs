@@ -38,7 +38,15 @@ var signingKey = Path.Combine(builder.AppHostDirectory, ".mesh", "keys", "regist
 if (!File.Exists(signingKey))
 {
     Directory.CreateDirectory(Path.GetDirectoryName(signingKey)!);
-    File.WriteAllText(signingKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    // Whoever reads the key can mint tokens for every domain: readable by this user only, from its first byte.
+    var owned = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+    if (!OperatingSystem.IsWindows())
+    {
+        owned.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    }
+
+    using var file = new FileStream(signingKey, owned);
+    file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 }
 
 // Product folders with file outputs (CSV) must lie under a mesh repository: the sample mesh, as 'mesh up' defaults to.
