@@ -45,8 +45,22 @@ if (!File.Exists(signingKey))
         owned.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     }
 
-    using var file = new FileStream(signingKey, owned);
-    file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+    // Written whole under a name of its own, then linked into place: an AppHost starting at the same moment
+    // (e.g. two test runs) finds either no key or a complete one, and the first key stays.
+    var draft = $"{signingKey}.{Environment.ProcessId}.{Guid.NewGuid():N}";
+    using (var file = new FileStream(draft, owned))
+    {
+        file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+    }
+
+    try
+    {
+        File.Move(draft, signingKey, overwrite: false);
+    }
+    catch (IOException) when (File.Exists(signingKey))
+    {
+        File.Delete(draft);
+    }
 }
 
 // Product folders with file outputs (CSV) must lie under a mesh repository: the sample mesh, as 'mesh up' defaults to.
