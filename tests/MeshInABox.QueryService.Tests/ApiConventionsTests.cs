@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using MeshInABox.Hosting.State;
 using MeshInABox.Testing;
 
@@ -19,7 +18,6 @@ public sealed class ConventionsMesh(PostgresServerFixture postgres) : IAsyncLife
 /// <summary>The edge ServiceDefaults gives every service, through Kestrel as both hosts run it.</summary>
 public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture<ConventionsMesh>
 {
-    private const string ProblemJson = "application/problem+json";
 
     private RunningMesh Mesh => fixture.Mesh;
 
@@ -36,7 +34,7 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.GetAsync("/health?q=" + new string('a', 10 * 1024), ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestUriTooLong, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestUriTooLong, ct);
         Assert.Contains("at most 8192", problem.GetProperty("detail").GetString());
     }
 
@@ -51,7 +49,7 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.SendAsync(request, ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge, ct);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge, ct);
     }
 
     [Theory]
@@ -65,8 +63,8 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
         using var inPath = await client.GetAsync("/a%07b", ct);
         using var nulInPath = await client.GetAsync("/a%00b", ct);
 
-        Assert.Contains("U+0000", (await AssertProblemAsync(inQuery, HttpStatusCode.BadRequest, ct)).GetProperty("detail").GetString());
-        Assert.Contains("U+0007", (await AssertProblemAsync(inPath, HttpStatusCode.BadRequest, ct)).GetProperty("detail").GetString());
+        Assert.Contains("U+0000", (await ProblemAssert.IsProblemAsync(inQuery, HttpStatusCode.BadRequest, ct)).GetProperty("detail").GetString());
+        Assert.Contains("U+0007", (await ProblemAssert.IsProblemAsync(inPath, HttpStatusCode.BadRequest, ct)).GetProperty("detail").GetString());
         // Kestrel refuses a decoded NUL in the path itself, before any middleware runs: a 400 without a body.
         Assert.Equal(HttpStatusCode.BadRequest, nulInPath.StatusCode);
     }
@@ -80,7 +78,7 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.GetAsync("/no-such-resource", ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, ct);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, ct);
     }
 
     [Theory]
@@ -92,7 +90,7 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.PostAsync("/query", Json("""{"sql":"SELECT 1 FROM content.catalogue.titles"}"""), ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, ct);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
         Assert.Equal("Invalid bearer token", problem.GetProperty("title").GetString());
     }
@@ -106,7 +104,7 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.GetAsync("/data-products", ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, ct);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, ct);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
     }
 
@@ -120,9 +118,9 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
         using var malformed = await client.PostAsync("/query", Json("""{"sql": "SELECT 1" """), ct);
         using var nul = await client.PostAsync("/query", Json("""{"sql":"SELECT 'a\u0000b'"}"""), ct);
 
-        await AssertProblemAsync(wrongType, HttpStatusCode.UnsupportedMediaType, ct);
-        await AssertProblemAsync(malformed, HttpStatusCode.BadRequest, ct);
-        var problem = await AssertProblemAsync(nul, HttpStatusCode.BadRequest, ct);
+        await ProblemAssert.IsProblemAsync(wrongType, HttpStatusCode.UnsupportedMediaType, ct);
+        await ProblemAssert.IsProblemAsync(malformed, HttpStatusCode.BadRequest, ct);
+        var problem = await ProblemAssert.IsProblemAsync(nul, HttpStatusCode.BadRequest, ct);
         Assert.True(problem.GetProperty("errors").TryGetProperty("$.sql", out _), problem.ToString());
     }
 
@@ -134,20 +132,10 @@ public sealed class ApiConventionsTests(ConventionsMesh fixture) : IClassFixture
 
         using var response = await client.PostAsync("/query", Json($$"""{"sql":"SELECT '{{new string('x', 2 * 1024 * 1024)}}'"}"""), ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ct);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ct);
     }
 
     private string SigningKeyFile => MeshState.SigningKeyPath(Path.GetDirectoryName(Mesh.LakeRoot)!);
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, CancellationToken ct)
-    {
-        var body = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {body}");
-        Assert.Equal(ProblemJson, response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        return problem;
-    }
 }

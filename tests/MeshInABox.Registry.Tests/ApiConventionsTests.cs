@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using MeshInABox.Testing;
 
 namespace MeshInABox.Registry.Tests;
@@ -9,7 +8,6 @@ namespace MeshInABox.Registry.Tests;
 /// <summary>The edge every service shares (ServiceDefaults' conventions), seen through the registry.</summary>
 public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ProblemJson = "application/problem+json";
     private RegistryHost _registry = null!;
 
     public async ValueTask InitializeAsync() => _registry = await RegistryHost.StartAsync(server, GetType());
@@ -26,9 +24,9 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
         using var wrongMethod = await writer.DeleteAsync("/data-products", ct);
         using var wrongType = await writer.PostAsync("/data-products", new StringContent("name=x", Encoding.UTF8, "text/plain"), ct);
 
-        await AssertProblemAsync(unmatched, HttpStatusCode.NotFound, ct);
-        await AssertProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, ct);
-        await AssertProblemAsync(wrongType, HttpStatusCode.UnsupportedMediaType, ct);
+        await ProblemAssert.IsProblemAsync(unmatched, HttpStatusCode.NotFound, ct);
+        await ProblemAssert.IsProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, ct);
+        await ProblemAssert.IsProblemAsync(wrongType, HttpStatusCode.UnsupportedMediaType, ct);
     }
 
     [Theory]
@@ -43,7 +41,7 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
 
         foreach (var response in new[] { read, write })
         {
-            await AssertProblemAsync(response, HttpStatusCode.Unauthorized, ct);
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, ct);
             Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
         }
     }
@@ -70,7 +68,7 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
 
         using var response = await client.GetAsync(url, ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, ct);
         var detail = problem.GetProperty("detail").GetString();
         Assert.Contains(part, detail);
         Assert.Contains(character, detail);
@@ -87,7 +85,7 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
         using var response = await writer.PostAsync("/data-products", new StringContent(body, Encoding.UTF8, "application/json"), ct);
         using var lookup = await writer.GetAsync($"/data-products/{Samples.IdOf(name)}", ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, ct);
         Assert.True(problem.GetProperty("errors").TryGetProperty("$.description", out _), problem.ToString());
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
     }
@@ -101,7 +99,7 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
 
         using var response = await writer.PostAsync("/data-products/content.anything/versions", new StringContent(body, Encoding.UTF8, "application/json"), ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, ct);
         Assert.True(problem.GetProperty("errors").TryGetProperty("$.contract.schema[1].name", out _), problem.ToString());
     }
 
@@ -113,7 +111,7 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
 
         using var response = await client.GetAsync("/data-products?q=" + new string('a', 9 * 1024), ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestUriTooLong, ct);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestUriTooLong, ct);
         Assert.Contains("8192", problem.GetProperty("detail").GetString());
     }
 
@@ -127,18 +125,8 @@ public sealed class ApiConventionsTests(PostgresServerFixture server) : IAsyncLi
 
         using var response = await client.SendAsync(request, ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge, ct);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge, ct);
     }
 
     public static TheoryData<string> InvalidTokenKinds => [.. InvalidTokens.Kinds];
-
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, CancellationToken ct)
-    {
-        var body = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {body}");
-        Assert.Equal(ProblemJson, response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        return problem;
-    }
 }
