@@ -4,15 +4,15 @@ using MeshInABox.Postgres.Migrations;
 using MeshInABox.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace MeshInABox.Postgres;
 
 /// <summary>
 /// A service's own schema in the mesh database: the Npgsql data source from
-/// <c>ConnectionStrings:{name}</c> (as Aspire injects it), the schema's
-/// migrations applied at start, and health checks for both.
+/// <c>ConnectionStrings:{name}</c> through Aspire.Npgsql (with its health check,
+/// logging and metrics), the schema's migrations applied at start, and their health check.
 /// </summary>
 public static class ServiceDatabaseExtensions
 {
@@ -32,11 +32,26 @@ public static class ServiceDatabaseExtensions
 
         // Row records use PascalCase; columns use snake_case.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
+        builder.AddNpgsqlDataSource(connectionName,
+            settings =>
+            {
+                // Npgsql's spans join the service's traces, which are recorded only when exported (see ServiceDefaults).
+                settings.DisableTracing = !builder.ExportsTelemetry();
+            },
+            dataSource =>
+            {
+                dataSource.ConnectionStringBuilder.SearchPath = schema;
+                // The same few statements run on every request: let PostgreSQL plan them once per connection.
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            });
+
+        // Aspire's check has no deadline of its own: a server that accepts but never answers must not hang /health.
+        builder.Services.Configure<HealthCheckServiceOptions>(options =>
         {
-            dataSource.ConnectionStringBuilder.SearchPath = schema;
-            // The same few statements run on every request: let PostgreSQL plan them once per connection.
-            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            foreach (var check in options.Registrations.Where(r => r.Name == DatabaseHealthCheck))
+            {
+                check.Timeout = TimeSpan.FromSeconds(5);
+            }
         });
 
         // PostgreSQL down or restarting is a 503 with Retry-After, in every service that keeps state there.
@@ -47,18 +62,11 @@ public static class ServiceDatabaseExtensions
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<MigrationState>();
         builder.Services.AddHostedService<MigrationRunner>();
-
-        builder.Services.AddHealthChecks()
-            .AddNpgSql(name: "postgres", timeout: TimeSpan.FromSeconds(5))
-            .AddCheck<MigrationHealthCheck>("migrations");
-
-        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddNpgsqlInstrumentation());
-        if (builder.ExportsTelemetry())
-        {
-            // Npgsql's spans join the service's traces, which are recorded only when exported (see ServiceDefaults).
-            telemetry.WithTracing(tracing => tracing.AddNpgsql());
-        }
+        builder.Services.AddHealthChecks().AddCheck<MigrationHealthCheck>("migrations");
 
         return builder;
     }
+
+    /// <summary>The name Aspire.Npgsql gives the database's health check in /health.</summary>
+    public const string DatabaseHealthCheck = "PostgreSql";
 }

@@ -2,11 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MeshInABox.Registry.Extensions;
+using MeshInABox.Postgres;
 using MeshInABox.Postgres.Migrations;
 using MeshInABox.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace MeshInABox.Registry.Tests;
 
@@ -22,7 +25,7 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
         var report = await WaitForHealthAsync(client, r => r.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString() == "Healthy", ct);
 
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
-        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty(ServiceDatabaseExtensions.DatabaseHealthCheck).GetProperty("status").GetString());
         Assert.StartsWith("Schema at version", report.GetProperty("checks").GetProperty("migrations").GetProperty("description").GetString());
         var info = await client.GetFromJsonAsync<JsonElement>("/", ct);
         var latest = new EmbeddedMigrationSource(typeof(RegistryApplicationExtensions).Assembly).Load()[^1].Version;
@@ -62,9 +65,20 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
         var report = await health.Content.ReadFromJsonAsync<JsonElement>(ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty(ServiceDatabaseExtensions.DatabaseHealthCheck).GetProperty("status").GetString());
         using var alive = await client.GetAsync("/alive", ct);
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
+    public void Health_DatabaseCheck_HasADeadline_SoAServerThatNeverAnswersCannotHangHealth()
+    {
+        var port = Hosting.Ports.FindFree();
+        using var factory = Registry($"Host=127.0.0.1;Port={port};Username=nobody;Password=x;Database=meshdb");
+
+        var checks = factory.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.Single(checks, c => c.Name == ServiceDatabaseExtensions.DatabaseHealthCheck).Timeout);
     }
 
     private static WebApplicationFactory<RegistryOptions> Registry(string connectionString, IMigrationSource? source = null) =>
