@@ -22,7 +22,7 @@ if (kafkaWanted && !KafkaBuiltIn)
         "Mesh:Kafka is on, but this AppHost was built without Aspire.Hosting.Kafka; build it with -p:MeshKafka=true.");
 }
 
-// The same profile data the embedded host reads: a plane switched off adds no resource.
+// The same profile and topology the embedded host reads (MeshTopology): a plane switched off adds no resource.
 var postgres = builder.AddPostgres("postgres")
     .WithDataVolume();
 if (Switch("Mesh:PgWeb", false))
@@ -30,7 +30,7 @@ if (Switch("Mesh:PgWeb", false))
     postgres.WithPgWeb();
 }
 
-var meshdb = postgres.AddDatabase("meshdb");
+var meshdb = postgres.AddDatabase(MeshTopology.Database);
 
 // Tokens for local use ('mesh token --data-dir MeshInABox.AppHost/.mesh') are signed with this key,
 // as under the embedded host; point Registry__Auth__Authority at a real OIDC issuer instead in production.
@@ -66,39 +66,43 @@ if (!File.Exists(signingKey))
 // Product folders with file outputs (CSV) must lie under a mesh repository: the sample mesh, as 'mesh up' defaults to.
 var sampleMesh = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "samples", "messflix"));
 
-if (profile.Has(Plane.DataProduct))
+// From iteration 1 the catalog follows the registry's events; Kafka carries them in the full stack.
+var kafka = MeshTopology.CarriesKafka(profile) && kafkaWanted ? AddKafka() : null;
+
+// How each service of the topology becomes a project resource; which ones run, and what they get, is MeshTopology's.
+var projects = new Dictionary<string, Func<IResourceBuilder<ProjectResource>>>
 {
-    var registry = builder.AddProject<Projects.MeshInABox_Registry>("registry")
-        .WithReference(meshdb)
+    [MeshTopology.Registry.Name] = () => builder.AddProject<Projects.MeshInABox_Registry>(MeshTopology.Registry.Name),
+    // The query service has no launch settings, so its HTTP endpoint is declared here.
+    [MeshTopology.Lakehouse.Name] = () => builder.AddProject<Projects.MeshInABox_QueryService>(MeshTopology.Lakehouse.Name).WithHttpEndpoint(),
+};
+
+var added = new Dictionary<string, IResourceBuilder<ProjectResource>>();
+foreach (var service in MeshTopology.For(profile))
+{
+    var project = projects[service.Name]();
+    foreach (var reference in service.References)
+    {
+        project.WithReference(added[reference]).WaitFor(added[reference]);
+    }
+
+    project.WithReference(meshdb)
         .WaitFor(meshdb)
-        .WithEnvironment("Registry__Auth__SigningKeyFile", signingKey)
-        .WithEnvironment("Locations__RepositoryRoots__0", sampleMesh)
-        .WithHttpHealthCheck("/health")
+        .WithEnvironment(MeshTopology.EnvironmentVariable(service.SigningKeySetting), signingKey)
+        .WithEnvironment(MeshTopology.EnvironmentVariable($"{MeshTopology.RepositoryRootsSetting}:0"), sampleMesh)
+        .WithHttpHealthCheck(MeshTopology.HealthPath)
         .WithExternalHttpEndpoints();
-
-    // From iteration 1 the catalog follows the registry's events; Kafka carries them in the full stack.
-    if (profile.Has(Plane.Catalog) && kafkaWanted)
+    if (service.LakeRootSetting is { } lakeRoot)
     {
-        AddKafka(registry);
+        project.WithEnvironment(MeshTopology.EnvironmentVariable(lakeRoot), Path.Combine(builder.AppHostDirectory, ".mesh", "lake"));
     }
 
-    // From iteration 2: the SQL endpoint over data products, resolving names through the registry;
-    // meshdb holds its usage records, and PostgreSQL products live on the same server.
-    if (profile.Has(Plane.Lakehouse))
+    if (service.PublishesEvents && kafka is not null)
     {
-        // The query service has no launch settings, so its HTTP endpoint is declared here.
-        builder.AddProject<Projects.MeshInABox_QueryService>("lakehouse")
-            .WithHttpEndpoint()
-            .WithReference(registry)
-            .WithReference(meshdb)
-            .WaitFor(meshdb)
-            .WaitFor(registry)
-            .WithEnvironment("Lakehouse__LakeRoot", Path.Combine(builder.AppHostDirectory, ".mesh", "lake"))
-            .WithEnvironment("Lakehouse__Auth__SigningKeyFile", signingKey)
-            .WithEnvironment("Locations__RepositoryRoots__0", sampleMesh)
-            .WithHttpHealthCheck("/health")
-            .WithExternalHttpEndpoints();
+        project.WithReference(kafka).WaitFor(kafka);
     }
+
+    added[service.Name] = project;
 }
 
 builder.Build().Run();
@@ -117,18 +121,18 @@ bool Switch(string key, bool defaultValue)
 }
 
 #if MESH_KAFKA
-void AddKafka(IResourceBuilder<ProjectResource> registry)
+IResourceBuilder<IResourceWithConnectionString> AddKafka()
 {
-    var kafka = builder.AddKafka("kafka");
+    var broker = builder.AddKafka(MeshTopology.Kafka);
     if (Switch("Mesh:KafkaUI", false))
     {
-        kafka.WithKafkaUI();
+        broker.WithKafkaUI();
     }
 
-    registry.WithReference(kafka).WaitFor(kafka);
+    return broker;
 }
 #else
-void AddKafka(IResourceBuilder<ProjectResource> registry) =>
+IResourceBuilder<IResourceWithConnectionString> AddKafka() =>
     throw new InvalidOperationException("Built without Aspire.Hosting.Kafka (-p:MeshKafka=false).");
 #endif
 

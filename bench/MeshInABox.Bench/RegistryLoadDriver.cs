@@ -32,6 +32,8 @@ public static class RegistryLoadDriver
             {
                 ["ConnectionStrings:meshdb"] = cluster.ConnectionString("meshdb"),
                 ["Registry:Auth:SigningKeyFile"] = keyFile,
+                // CSV outputs must lie in a product's folder of a mesh repository.
+                ["Locations:RepositoryRoots:0"] = Path.Combine(root, "mesh"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }, CancellationToken.None);
 
@@ -39,7 +41,7 @@ public static class RegistryLoadDriver
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
                 LocalTokens.Issue(keyFile, "load", ["*"], [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1)));
             await WaitHealthyAsync(http);
-            var ids = await SeedAsync(http, products: 200);
+            var ids = await SeedAsync(http, Path.Combine(root, "mesh"), products: 200);
 
             await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString("meshdb"));
             var baseline = await MeasureAsync("npgsql: SELECT product by id (baseline)", concurrency, duration, async (worker, i) =>
@@ -114,16 +116,17 @@ public static class RegistryLoadDriver
         return new Result(name, all.Length / clock.Elapsed.TotalSeconds, all[all.Length / 2], all[(int)(all.Length * 0.99)], failed);
     }
 
-    private static async Task<List<string>> SeedAsync(HttpClient http, int products)
+    private static async Task<List<string>> SeedAsync(HttpClient http, string repository, int products)
     {
         var ids = new List<string>();
         for (var i = 0; i < products; i++)
         {
+            var folder = Directory.CreateDirectory(Path.Combine(repository, "load", $"product-{i:D4}")).FullName;
             using var response = await http.PostAsJsonAsync("/data-products", new
             {
                 id = $"load.product-{i:D4}", name = $"Product {i}", domain = "load", owner = "team-load",
                 description = "A product registered to put load on the registry.", businessUnit = "bench", tags = new[] { "load" },
-                classification = "open", outputs = new[] { new { name = "facts", kind = "csv", location = "/data/facts.csv" } },
+                classification = "open", outputs = new[] { new { name = "facts", kind = "csv", location = Path.Combine(folder, "facts.csv") } },
             });
             response.EnsureSuccessStatusCode();
             ids.Add($"load.product-{i:D4}");

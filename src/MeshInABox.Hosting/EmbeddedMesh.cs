@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting.Postgres;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Hosting.State;
-using MeshInABox.Registry.Extensions;
 using MeshInABox.ServiceDefaults;
-using MeshInABox.ServiceDefaults.Locations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -88,17 +87,23 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
 
         var settings = new Dictionary<string, string?>
         {
-            [$"ConnectionStrings:{RegistryApplicationExtensions.DatabaseName}"] = connectionString,
+            [$"ConnectionStrings:{MeshTopology.Database}"] = connectionString,
             ["Logging:LogLevel:Default"] = "Warning",
-            // Tokens minted by 'mesh token' for this mesh are signed with this key.
-            ["Registry:Auth:SigningKeyFile"] = signingKey,
-            ["Lakehouse:LakeRoot"] = Path.Combine(DataDirectory, "lake"),
-            ["Lakehouse:Auth:SigningKeyFile"] = signingKey,
         };
+        foreach (var service in services)
+        {
+            // Tokens minted by 'mesh token' for this mesh are signed with this key.
+            settings[service.Spec.SigningKeySetting] = signingKey;
+            if (service.Spec.LakeRootSetting is { } lakeRoot)
+            {
+                settings[lakeRoot] = Path.Combine(DataDirectory, "lake");
+            }
+        }
+
         var roots = (_options.RepositoryRoots ?? []).Select(Path.GetFullPath).ToList();
         for (var i = 0; i < roots.Count; i++)
         {
-            settings[$"{LocationOptions.SectionName}:{nameof(LocationOptions.RepositoryRoots)}:{i}"] = roots[i];
+            settings[$"{MeshTopology.RepositoryRootsSetting}:{i}"] = roots[i];
         }
 
         foreach (var (name, url) in urls)
@@ -134,7 +139,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
 
     private async Task<((string, PostgresEndpoint), string)> StartDatabaseAsync(CancellationToken ct)
     {
-        var database = RegistryApplicationExtensions.DatabaseName;
+        var database = MeshTopology.Database;
         if (!string.IsNullOrWhiteSpace(_options.ExternalConnectionString))
         {
             var given = new NpgsqlConnectionStringBuilder(_options.ExternalConnectionString);
@@ -164,7 +169,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
         {
             try
             {
-                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), ct);
+                using var response = await http.GetAsync(new Uri(MeshTopology.HealthPath, UriKind.Relative), ct);
                 if (response.IsSuccessStatusCode)
                 {
                     return;

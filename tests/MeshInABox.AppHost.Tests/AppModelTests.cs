@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using MeshInABox.Domain.Profiles;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MeshInABox.AppHost.Tests;
@@ -34,6 +35,21 @@ public sealed class AppModelTests
         // Aspire 13.6 gives every project resource a '<name>-rebuilder' companion (started on demand only).
         var projects = expected.Where(name => name is "registry" or "lakehouse").Select(name => $"{name}-rebuilder");
         Assert.Equal(expected.Concat(projects).Order(), app.Resources.Select(r => r.Name).Order());
+    }
+
+    [Theory]
+    [InlineData("iteration-0")]
+    [InlineData("iteration-1")]
+    [InlineData("iteration-2")]
+    [InlineData("iteration-3")]
+    public async Task Its_projects_are_the_topologys_services_for_the_profile_as_under_the_embedded_host(string profile)
+    {
+        await using var app = await CreateAsync("--profile", profile);
+        MeshProfile.TryFind(profile, out var mesh);
+
+        var projects = app.Resources.OfType<ProjectResource>().Select(p => p.Name).Where(n => !n.EndsWith("-rebuilder", StringComparison.Ordinal));
+
+        Assert.Equal(MeshTopology.For(mesh).Select(s => s.Name).Order(), projects.Order());
     }
 
     [Theory]

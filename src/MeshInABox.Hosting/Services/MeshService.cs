@@ -7,22 +7,23 @@ using Microsoft.Extensions.Hosting;
 namespace MeshInABox.Hosting.Services;
 
 /// <summary>
-/// A service the embedded host runs in-process, composed by the same
-/// extension methods as the service's own Program, so both hosts run the same code.
+/// How the embedded host starts one service of <see cref="MeshTopology"/> in-process: composed
+/// by the same extension methods as the service's own Program, so both hosts run the same code.
 /// </summary>
 public sealed record MeshService(
-    string Name,
-    Plane RequiredPlane,
+    MeshServiceSpec Spec,
     Action<IHostApplicationBuilder> Configure,
     Action<WebApplication> Map)
 {
+    public string Name => Spec.Name;
+
     public static IReadOnlyList<MeshService> All { get; } =
     [
-        new("registry", Plane.DataProduct, builder => builder.AddRegistry(), app => app.MapRegistry()),
-        new("lakehouse", Plane.Lakehouse, builder => builder.AddQueryService(), app => app.MapQueryService()),
+        new(MeshTopology.Registry, builder => builder.AddRegistry(), app => app.MapRegistry()),
+        new(MeshTopology.Lakehouse, builder => builder.AddQueryService(), app => app.MapQueryService()),
     ];
 
     /// <summary>The services a profile switches on, in start order.</summary>
     public static IReadOnlyList<MeshService> For(MeshProfile profile) =>
-        [.. All.Where(service => profile.Has(service.RequiredPlane))];
+        [.. MeshTopology.For(profile).Select(spec => All.Single(service => service.Spec == spec))];
 }

@@ -1,3 +1,4 @@
+using MeshInABox.Domain.Profiles;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.Postgres;
 using MeshInABox.QueryService.Apis;
@@ -18,7 +19,7 @@ public static class QueryServiceExtensions
     public static readonly Uri RegistryAddress = new("http://registry");
 
     /// <summary>The mesh database: usage records live in <see cref="SchemaName"/>; PostgreSQL products on the same server.</summary>
-    public const string DatabaseName = "meshdb";
+    public const string DatabaseName = MeshTopology.Database;
 
     public const string SchemaName = "lakehouse";
 

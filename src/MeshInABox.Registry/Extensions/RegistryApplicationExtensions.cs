@@ -1,3 +1,4 @@
+using MeshInABox.Domain.Profiles;
 using MeshInABox.Postgres;
 using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
@@ -21,8 +22,8 @@ namespace MeshInABox.Registry.Extensions;
 /// </summary>
 public static class RegistryApplicationExtensions
 {
-    public const string DatabaseName = "meshdb";
-    public const string KafkaConnectionName = "kafka";
+    public const string DatabaseName = MeshTopology.Database;
+    public const string KafkaConnectionName = MeshTopology.Kafka;
 
     /// <summary>Tables live in their own schema so services can share one database.</summary>
     public const string SchemaName = "registry";
@@ -58,10 +59,10 @@ public static class RegistryApplicationExtensions
             builder.Services.AddHostedService(services => services.GetRequiredService<PublishingWorker>());
         }
 
-        var kafka = builder.Configuration.GetConnectionString(KafkaConnectionName);
-        if (!string.IsNullOrWhiteSpace(kafka))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(KafkaConnectionName)))
         {
-            builder.Services.AddSingleton(new KafkaRelayOptions(kafka, options.EventsTopic));
+            builder.AddRegistryEventsProducer(KafkaConnectionName);
+            builder.Services.AddSingleton(new KafkaRelayOptions(options.EventsTopic));
             builder.Services.AddHostedService<OutboxKafkaRelay>();
         }
 

@@ -11,6 +11,7 @@ namespace MeshInABox.Registry.Kafka;
 /// </summary>
 public sealed partial class OutboxKafkaRelay(
     Outbox outbox,
+    IProducer<string, string> producer,
     KafkaRelayOptions options,
     TimeProvider time,
     ILogger<OutboxKafkaRelay> logger) : BackgroundService
@@ -19,22 +20,11 @@ public sealed partial class OutboxKafkaRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
-            {
-                BootstrapServers = options.BootstrapServers,
-                EnableIdempotence = true,
-                Acks = Acks.All,
-                ClientId = "meshinabox-registry",
-            })
-            .SetLogHandler((_, message) => LogKafka(logger, message.Level.ToString(), message.Message))
-            .SetErrorHandler((_, error) => LogKafka(logger, error.Code.ToString(), error.Reason))
-            .Build();
-
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RelayBatchAsync(producer, stoppingToken) == 0)
+                if (await RelayBatchAsync(stoppingToken) == 0)
                 {
                     await Task.Delay(options.PollInterval, time, stoppingToken);
                 }
@@ -48,7 +38,7 @@ public sealed partial class OutboxKafkaRelay(
     }
 
     /// <returns>How many events were relayed.</returns>
-    public async Task<int> RelayBatchAsync(IProducer<string, string> producer, CancellationToken ct)
+    public async Task<int> RelayBatchAsync(CancellationToken ct)
     {
         var cursor = await outbox.CursorAsync(Consumer, ct);
         var events = await outbox.ReadAsync(cursor, 100, ct) ?? [];
@@ -70,15 +60,12 @@ public sealed partial class OutboxKafkaRelay(
         return events.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka {Level}: {Message}")]
-    private static partial void LogKafka(ILogger logger, string level, string message);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Relaying the outbox to Kafka failed, retrying: {Reason}")]
     private static partial void LogRelayFailed(ILogger logger, string reason);
 }
 
-/// <summary>Where the relay publishes: ConnectionStrings:kafka (bootstrap servers, as Aspire injects it) and the topic.</summary>
-public sealed record KafkaRelayOptions(string BootstrapServers, string Topic = KafkaRelayOptions.DefaultTopic)
+/// <summary>Where the relay publishes (the broker is the producer's, see <see cref="RegistryEventsProducer"/>).</summary>
+public sealed record KafkaRelayOptions(string Topic = KafkaRelayOptions.DefaultTopic)
 {
     public const string DefaultTopic = "meshinabox.registry.events";
 
