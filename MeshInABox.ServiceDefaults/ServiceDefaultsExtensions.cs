@@ -31,6 +31,13 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
+        // Npgsql logs every command at Information, with its SQL; the services poll their queues, so at the
+        // usual Information level that would bury everything else. Logging:LogLevel:Npgsql still decides when set.
+        if (builder.Configuration["Logging:LogLevel:Npgsql"] is null)
+        {
+            builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        }
+
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

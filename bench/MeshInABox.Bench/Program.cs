@@ -43,4 +43,11 @@ if (args is ["postgres", ..])
     return;
 }
 
+// "stack-start [RUNS]": start to healthy and memory per profile and host, against PostgreSQL alone; from the repository root.
+if (args is ["stack-start", ..])
+{
+    await StackStartBenchmark.RunAsync(Directory.GetCurrentDirectory(), args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -2,6 +2,7 @@ using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting.Services;
 using MeshInABox.QueryService;
 using MeshInABox.Registry;
+using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Locations;
 using Microsoft.Extensions.Configuration;
 
@@ -66,6 +67,7 @@ public sealed class MeshTopologyTests
 
         Assert.Equal(["/mesh"], locations?.RepositoryRoots ?? []);
         Assert.Equal("Locations__RepositoryRoots__0", MeshTopology.EnvironmentVariable($"{MeshTopology.RepositoryRootsSetting}:0"));
+        Assert.Equal(ServiceDefaultsExtensions.HealthEndpointPath, MeshTopology.HealthPath);
     }
 
     private static IConfiguration Bind(string key, string value) =>
