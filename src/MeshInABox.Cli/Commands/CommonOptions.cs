@@ -25,6 +25,24 @@ public static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>A service's absolute http(s) URL; anything else is a parse error (exit 2), not a crash.</summary>
+    public static Option<Uri?> ServiceUrl(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "URL",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+            {
+                return url;
+            }
+
+            result.AddError($"{name} must be an absolute http or https URL, not '{text}'.");
+            return null;
+        },
+    };
+
     public static Option<OutputFormat> Format() => new("--format")
     {
         Description = "Output for people (table) or scripts (json).",

@@ -14,7 +14,7 @@ public static class RegisterCommand
     {
         var path = new Argument<string>("path") { Description = "The mesh repo.", DefaultValueFactory = _ => "." };
         var dataDirectory = CommonOptions.DataDirectory();
-        var registryUrl = new Option<Uri?>("--registry") { Description = "A registry's URL, instead of the mesh in --data-dir." };
+        var registryUrl = CommonOptions.ServiceUrl("--registry", "A registry's URL, instead of the mesh in --data-dir.");
         var token = new Option<string?>("--token") { Description = "Bearer token for --registry (or set MESH_TOKEN)." };
         var noWait = new Option<bool>("--no-wait") { Description = "Do not wait for the versions to be validated." };
         var format = CommonOptions.Format();
