@@ -1,5 +1,7 @@
 using System.Text;
+#if MESH_KAFKA
 using System.Net.Http.Json;
+#endif
 using System.Text.Json;
 using Confluent.Kafka;
 using MeshInABox.Registry.Infrastructure;
