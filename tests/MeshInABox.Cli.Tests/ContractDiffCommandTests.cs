@@ -42,6 +42,41 @@ public sealed class ContractDiffCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Diff_SampleContractChange_IsMinor_ExitsZero()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (exitCode, output, error) = await MeshProcess.RunAsync(_root, ct, "contract", "diff", SampleChange("titles-1.2.0.odcs.yaml"), SampleChange("titles-1.3.0.odcs.yaml"), "--format", "json");
+
+        Assert.True(exitCode == 0, error);
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.True(report.GetProperty("allowed").GetBoolean());
+        Assert.Equal("minor", report.GetProperty("required").GetString());
+        Assert.Equal("minor", report.GetProperty("released").GetString());
+        var changes = report.GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("path").GetString()!, c => c.GetProperty("class").GetString());
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["schema.titles.age_rating"] = "minor",
+            ["schema.titles.genre.validValues"] = "minor",
+            ["schema.titles.title_id.description"] = "patch",
+        }, changes);
+    }
+
+    [Fact]
+    public async Task Diff_SampleContractChangeReleasedAsPatch_ExitsOne()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var patch = Path.Combine(_root, "titles-1.2.1.odcs.yaml");
+        var text = await File.ReadAllTextAsync(SampleChange("titles-1.3.0.odcs.yaml"), ct);
+        await File.WriteAllTextAsync(patch, text.Replace("version: 1.3.0", "version: 1.2.1", StringComparison.Ordinal), ct);
+
+        var (exitCode, output, _) = await MeshProcess.RunAsync(_root, ct, "contract", "diff", SampleChange("titles-1.2.0.odcs.yaml"), patch);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("1.2.0 -> 1.2.1 is a PATCH release, but the changes need a MINOR release (e.g. 1.3.0)", output);
+    }
+
+    [Fact]
     public async Task Diff_UnreadableContract_ExitsTwo()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -53,6 +88,8 @@ public sealed class ContractDiffCommandTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("broken.yaml:3:1", error);
     }
+
+    private static string SampleChange(string file) => Path.Combine(RepositoryLayout.Root, "samples", "contract-changes", file);
 
     private async Task<string> WriteNextAsync(string version, Func<string, string> edit, CancellationToken ct)
     {

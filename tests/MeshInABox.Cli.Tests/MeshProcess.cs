@@ -53,7 +53,11 @@ public sealed class MeshProcess : IDisposable
     /// Run it as a shell script's background job (<c>mesh up &amp;</c>), which starts with SIGINT
     /// ignored; <see cref="Pid"/> is then the shell's, which exits with the job's exit code.
     /// </param>
-    public static MeshProcess Start(string temporaryRoot, string? workingDirectory, bool asBackgroundJob, params string[] arguments)
+    public static MeshProcess Start(string temporaryRoot, string? workingDirectory, bool asBackgroundJob, params string[] arguments) =>
+        Start(temporaryRoot, workingDirectory, asBackgroundJob, environment: null, arguments);
+
+    /// <param name="environment">Variables to set for the child (a null value removes one).</param>
+    public static MeshProcess Start(string temporaryRoot, string? workingDirectory, bool asBackgroundJob, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var cli = typeof(MeshCommand).Assembly.Location;
         var start = new ProcessStartInfo(asBackgroundJob ? "sh" : "dotnet")
@@ -79,6 +83,12 @@ public sealed class MeshProcess : IDisposable
 
         start.Environment["TMPDIR"] = temporaryRoot;
         start.Environment.Remove("ConnectionStrings__meshdb");
+        start.Environment.Remove("MESH_TOKEN");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start };
         var mesh = new MeshProcess(process);
         process.OutputDataReceived += (_, e) => Append(mesh._output, e.Data);
@@ -89,9 +99,12 @@ public sealed class MeshProcess : IDisposable
         return mesh;
     }
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string temporaryRoot, CancellationToken ct, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(string temporaryRoot, CancellationToken ct, params string[] arguments) =>
+        RunAsync(temporaryRoot, environment: null, ct, arguments);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string temporaryRoot, IReadOnlyDictionary<string, string?>? environment, CancellationToken ct, params string[] arguments)
     {
-        using var mesh = Start(temporaryRoot, arguments);
+        using var mesh = Start(temporaryRoot, workingDirectory: null, asBackgroundJob: false, environment, arguments);
         var exitCode = await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
         return (exitCode, mesh.Output, mesh.Error);
     }

@@ -50,17 +50,27 @@ public sealed class QueryCommandTests : IDisposable
         var csvText = await csvResponse.Content.ReadAsStringAsync(ct);
 
         // Restricted product: no grant -> 403; the owning domain grants -> rows; revoked -> 403 again.
+        // Alice's token as the docs get it: mesh token --subject alice (no domain: a consumer's).
         var key = MeshState.SigningKeyPath(dataDirectory);
-        var alice = LocalTokens.Issue(key, "alice", [], [MeshAccess.ReadScope], TimeSpan.FromHours(1));
+        var aliceToken = await MeshProcess.RunAsync(_root, ct, "token", "--subject", "alice", "--scope", MeshAccess.ReadScope, "--data-dir", dataDirectory);
+        var alice = aliceToken.Output.Trim();
         using var registry = new HttpClient { BaseAddress = state.Services["registry"] };
         var owner = new AuthenticationHeaderValue("Bearer", LocalTokens.Issue(key, "green-lead", ["subscriptions"], [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1)));
         var stranger = new AuthenticationHeaderValue("Bearer", LocalTokens.Issue(key, "yellow-lead", ["content"], [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1)));
-        var beforeGrant = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+        const string Subscribers = "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers";
+        var beforeGrant = await QueryAsAsync(http, alice, Subscribers, ct);
+        var cliBeforeGrant = await MeshProcess.RunAsync(_root, ct, "query", Subscribers, "--token", alice, "--data-dir", dataDirectory);
         var strangerGrant = await SendAsync(registry, HttpMethod.Put, "/data-products/subscriptions.subscribers/grants/alice", stranger, ct);
         var ownerGrant = await SendAsync(registry, HttpMethod.Put, "/data-products/subscriptions.subscribers/grants/alice", owner, ct);
-        var withGrant = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+        var withGrant = await QueryAsAsync(http, alice, Subscribers, ct);
+        var cliWithGrant = await MeshProcess.RunAsync(_root, ct, "query", Subscribers, "--token", alice, "--data-dir", dataDirectory, "--format", "json");
+        var cliFromEnvironment = await MeshProcess.RunAsync(_root, new Dictionary<string, string?> { ["MESH_TOKEN"] = alice }, ct,
+            "query", Subscribers, "--data-dir", dataDirectory, "--format", "json");
+        var cliMinted = await MeshProcess.RunAsync(_root, ct, "query", Subscribers, "--data-dir", dataDirectory);
+        var cliMintedOpen = await MeshProcess.RunAsync(_root, ct, "query", "SELECT count(*) AS n FROM content.catalogue.titles", "--data-dir", dataDirectory, "--format", "json");
+        var cliBadToken = await MeshProcess.RunAsync(_root, ct, "query", Subscribers, "--token", "not-a-token", "--data-dir", dataDirectory);
         var revoke = await SendAsync(registry, HttpMethod.Delete, "/data-products/subscriptions.subscribers/grants/alice", owner, ct);
-        var afterRevoke = await QueryAsAsync(http, alice, "SELECT count(*) AS n FROM subscriptions.subscribers.subscribers", ct);
+        var afterRevoke = await QueryAsAsync(http, alice, Subscribers, ct);
 
         mesh.Terminate();
         await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
@@ -78,12 +88,26 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, syntax.StatusCode);
         Assert.True((await syntax.Content.ReadFromJsonAsync<JsonElement>(ct)).TryGetProperty("position", out _));
         Assert.Equal("title_id,title\ntt0001,The Wild Signal\ntt0002,The Quiet Signal\n", csvText);
+        Assert.True(aliceToken.ExitCode == 0, aliceToken.Error);
         Assert.Equal(HttpStatusCode.Forbidden, beforeGrant.Status);
         Assert.Contains("'alice' holds no grant", beforeGrant.Body);
+        Assert.Equal(1, cliBeforeGrant.ExitCode);
+        Assert.Contains("'alice' holds no grant", cliBeforeGrant.Error);
         Assert.Equal(HttpStatusCode.Forbidden, strangerGrant);
         Assert.Equal(HttpStatusCode.OK, ownerGrant);
         Assert.Equal(HttpStatusCode.OK, withGrant.Status);
         Assert.Equal(300, JsonDocument.Parse(withGrant.Body).RootElement.GetProperty("n").GetInt64());
+        Assert.True(cliWithGrant.ExitCode == 0, cliWithGrant.Error);
+        Assert.Equal(300, Assert.Single(JsonDocument.Parse(cliWithGrant.Output).RootElement.EnumerateArray()).GetProperty("n").GetInt64());
+        Assert.True(cliFromEnvironment.ExitCode == 0, cliFromEnvironment.Error);
+        Assert.Equal(300, Assert.Single(JsonDocument.Parse(cliFromEnvironment.Output).RootElement.EnumerateArray()).GetProperty("n").GetInt64());
+        // Without --token the CLI speaks for the local user, who holds no grant; open products answer it.
+        Assert.Equal(1, cliMinted.ExitCode);
+        Assert.Contains($"'{Environment.UserName}' holds no grant", cliMinted.Error);
+        Assert.True(cliMintedOpen.ExitCode == 0, cliMintedOpen.Error);
+        Assert.Equal(120, Assert.Single(JsonDocument.Parse(cliMintedOpen.Output).RootElement.EnumerateArray()).GetProperty("n").GetInt64());
+        Assert.Equal(1, cliBadToken.ExitCode);
+        Assert.Contains("bearer token is malformed", cliBadToken.Error);
         Assert.Equal(HttpStatusCode.NoContent, revoke);
         Assert.Equal(HttpStatusCode.Forbidden, afterRevoke.Status);
     }

@@ -1,9 +1,13 @@
 using System.Globalization;
 using System.CommandLine;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MeshInABox.Cli.Rendering;
+using MeshInABox.Domain.Access;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Hosting.State;
+using MeshInABox.Registry.Auth;
 using Spectre.Console;
 
 namespace MeshInABox.Cli.Commands;
@@ -16,7 +20,13 @@ public static class QueryCommand
         var sql = new Argument<string>("sql") { Description = "One SELECT naming data products as domain.product.table." };
         var dataDirectory = CommonOptions.DataDirectory();
         var format = CommonOptions.Format();
-        var command = new Command("query", "Run SQL over data products (profile iteration-2 and later) and print the rows.") { sql, dataDirectory, format };
+        var token = new Option<string?>("--token")
+        {
+            Description = "Bearer token to query as (or set MESH_TOKEN). Default: a read-only token minted from the mesh's local key "
+                + $"for your user name ({Environment.UserName}), so a restricted product answers when that name holds a grant.",
+            HelpName = "TOKEN",
+        };
+        var command = new Command("query", "Run SQL over data products (profile iteration-2 and later) and print the rows.") { sql, dataDirectory, token, format };
         command.SetAction(async (result, ct) =>
         {
             var directory = Path.GetFullPath(result.GetValue(dataDirectory)!);
@@ -28,11 +38,15 @@ public static class QueryCommand
             }
 
             using var http = new HttpClient { BaseAddress = lakehouse, Timeout = Timeout.InfiniteTimeSpan };
+            if ((result.GetValue(token) ?? Environment.GetEnvironmentVariable("MESH_TOKEN") ?? MintLocal(directory)) is { Length: > 0 } bearer)
+            {
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
             using var response = await http.PostAsJsonAsync(new Uri("query", UriKind.Relative), new { sql = result.GetValue(sql) }, ct);
             if (!response.IsSuccessStatusCode)
             {
-                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                ErrorOutput.Write(problem.TryGetProperty("detail", out var detail) ? detail.GetString()! : response.ReasonPhrase ?? "query failed");
+                ErrorOutput.Write(await DescribeAsync(response, ct));
                 return 1;
             }
 
@@ -73,5 +87,35 @@ public static class QueryCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The local user's token, as <c>mesh token --subject $USER --scope dpr.read</c> would print it; null (anonymous) when that name is no valid subject.</summary>
+    private static string? MintLocal(string dataDirectory)
+    {
+        var key = MeshState.SigningKeyPath(dataDirectory);
+        return MeshNames.Subject(Environment.UserName) is null && File.Exists(key)
+            ? LocalTokens.Issue(key, Environment.UserName, [], [MeshAccess.ReadScope], TimeSpan.FromMinutes(30))
+            : null;
+    }
+
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object
+                && (problem.RootElement.TryGetProperty("detail", out var text) || problem.RootElement.TryGetProperty("title", out text))
+                && text.GetString() is { } message)
+            {
+                return message;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document (a proxy's page): the status says enough.
+        }
+
+        return $"{(int)response.StatusCode} {response.ReasonPhrase}";
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Access;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Hosting.State;
 using MeshInABox.Registry.Auth;
 
@@ -14,8 +15,7 @@ public static class TokenCommand
         var dataDirectory = CommonOptions.DataDirectory();
         var domains = new Option<string[]>("--domain")
         {
-            Description = "A domain the token may write (repeat for several; * for all).",
-            Required = true,
+            Description = "A domain the token may write (repeat for several; * for all). None: it writes nothing (a consumer's token).",
             AllowMultipleArgumentsPerToken = true,
         };
         var scopes = new Option<string[]>("--scope")
@@ -33,7 +33,12 @@ public static class TokenCommand
                 r.AddError("--hours must be between 1 and 720.");
             }
         });
-        var subject = new Option<string>("--subject") { Description = "Who the token speaks for.", DefaultValueFactory = _ => Environment.UserName };
+        var subject = new Option<string>("--subject")
+        {
+            Description = "Who the token speaks for (its sub): the NAME a grant names (.../grants/NAME) and usage records show; your user name by default.",
+            DefaultValueFactory = _ => Environment.UserName,
+            HelpName = "NAME",
+        };
 
         var command = new Command("token", "Print a bearer token for the mesh in a data directory (signed with its local key).")
         {
@@ -41,6 +46,13 @@ public static class TokenCommand
         };
         command.SetAction(result =>
         {
+            // The services refuse a token whose sub breaks the rule (401), so refuse to print one.
+            if (MeshNames.Subject(result.GetValue(subject)) is { } rule)
+            {
+                ErrorOutput.Write($"--subject: {rule}");
+                return 2;
+            }
+
             var keyFile = MeshState.SigningKeyPath(Path.GetFullPath(result.GetValue(dataDirectory)!));
             if (!File.Exists(keyFile))
             {
@@ -48,7 +60,7 @@ public static class TokenCommand
                 return 1;
             }
 
-            Console.WriteLine(LocalTokens.Issue(keyFile, result.GetValue(subject)!, result.GetValue(domains)!, result.GetValue(scopes)!, TimeSpan.FromHours(result.GetValue(hours))));
+            Console.WriteLine(LocalTokens.Issue(keyFile, result.GetValue(subject)!, result.GetValue(domains) ?? [], result.GetValue(scopes)!, TimeSpan.FromHours(result.GetValue(hours))));
             return 0;
         });
         return command;
