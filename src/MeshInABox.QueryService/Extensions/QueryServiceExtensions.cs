@@ -52,7 +52,8 @@ public static class QueryServiceExtensions
             });
 #pragma warning restore EXTEXP0001
         builder.Services.AddCallerConcurrencyPolicy(QueryApi.ConcurrencyPolicy,
-            services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value.MaxConcurrentQueriesPerCaller);
+            services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value.MaxConcurrentQueriesPerCaller,
+            QueryApi.RecordThrottled);
         builder.Services.AddSingleton<DuckDbPool>();
         builder.Services.AddSingleton(services =>
         {
