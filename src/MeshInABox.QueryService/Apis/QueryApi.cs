@@ -4,6 +4,7 @@ using MeshInABox.Domain.Naming;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Infrastructure;
 using MeshInABox.QueryService.Model;
+using MeshInABox.QueryService.OpenApi;
 using MeshInABox.QueryService.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -22,12 +23,22 @@ public static class QueryApi
     {
         app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
             .RequireRateLimiting(ConcurrencyPolicy)
-            .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as application/x-ndjson (default), text/csv or application/vnd.apache.arrow.stream.")
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as they are produced.")
+            .WithDescription(
+                "The Accept header picks the format: application/x-ndjson (default, one JSON object per row), text/csv (a header line, then RFC 4180 rows) " +
+                "or application/vnd.apache.arrow.stream (Arrow IPC). Anonymous callers read open products; a restricted product needs a bearer token whose sub holds a grant. " +
+                "Every query, refused ones included, is recorded for GET /usage.")
+            .Produces(StatusCodes.Status200OK, contentType: QueryStreamResult.NdJson, additionalContentTypes: [QueryStreamResult.Csv, ArrowStreamResult.ContentType])
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status414UriTooLong)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer(QueryServiceOpenApi.DescribeQuery);
         return app;
     }
 

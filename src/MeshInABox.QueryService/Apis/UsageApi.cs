@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using MeshInABox.Domain.Access;
+using MeshInABox.QueryService.OpenApi;
 using MeshInABox.QueryService.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,7 +33,8 @@ public static class UsageApi
             .WithSummary("Query records, newest first: who, when, how long, how each ended (outcome, HTTP status, reason), the SQL and what it read.")
             .WithDescription($"The caller's own queries; a token for every domain (mesh_domain: *, with dpr.write) sees everyone's and may filter by subject. Outcomes: {string.Join(", ", QueryOutcomes.Names)}.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .AddOpenApiOperationTransformer(QueryServiceOpenApi.DescribeUsageQueries);
         return app;
     }
 
