@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MeshInABox.ServiceDefaults.Http;
 
@@ -16,20 +17,31 @@ public static class CallerConcurrency
     public const int RetryAfterSeconds = 1;
 
     /// <param name="permitsPerCaller">Read per request from the service's options, so configuration applies.</param>
-    public static IServiceCollection AddCallerConcurrencyPolicy(this IServiceCollection services, string policy, Func<IServiceProvider, int> permitsPerCaller)
+    /// <param name="rejected">Told of each refused request and the problem's detail (usage records); whatever it throws is logged, the 429 goes out.</param>
+    public static IServiceCollection AddCallerConcurrencyPolicy(
+        this IServiceCollection services, string policy, Func<IServiceProvider, int> permitsPerCaller, Action<HttpContext, string>? rejected = null)
     {
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(policy, context => RateLimitPartition.GetConcurrencyLimiter(
                 Caller(context),
                 _ => new ConcurrencyLimiterOptions { PermitLimit = permitsPerCaller(context.RequestServices), QueueLimit = 0 }));
-            limiter.OnRejected = async (rejected, ct) =>
+            limiter.OnRejected = async (refused, ct) =>
             {
-                var http = rejected.HttpContext;
+                var http = refused.HttpContext;
+                var detail = $"This caller ({Caller(http)}) already has {permitsPerCaller(http.RequestServices)} such requests running; retry when one has finished.";
+                try
+                {
+                    rejected?.Invoke(http, detail);
+                }
+                catch (Exception error)
+                {
+                    http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CallerConcurrency)).LogError(error, "Telling of a refused request failed");
+                }
+
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await Problems.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, StatusCodes.Status429TooManyRequests,
-                    "Too many requests in flight",
-                    $"This caller ({Caller(http)}) already has {permitsPerCaller(http.RequestServices)} such requests running; retry when one has finished.");
+                    "Too many requests in flight", detail);
             };
         });
         return services;

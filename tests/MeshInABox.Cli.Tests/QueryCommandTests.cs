@@ -72,9 +72,26 @@ public sealed class QueryCommandTests : IDisposable
         var revoke = await SendAsync(registry, HttpMethod.Delete, "/data-products/subscriptions.subscribers/grants/alice", owner, ct);
         var afterRevoke = await QueryAsAsync(http, alice, Subscribers, ct);
 
+        // Each API reference `mesh up` printed answers.
+        var references = mesh.Output.Split('\n').Where(line => line.Contains("API reference", StringComparison.Ordinal))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Single(word => word.StartsWith("http://", StringComparison.Ordinal)))
+            .ToList();
+        var referenceAnswers = new List<HttpStatusCode>();
+        using (var browser = new HttpClient())
+        {
+            foreach (var reference in references)
+            {
+                using var page = await browser.GetAsync(new Uri(reference), ct);
+                referenceAnswers.Add(page.StatusCode);
+            }
+        }
+
         mesh.Terminate();
         await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
 
+        Assert.Equal(2, references.Count);
+        Assert.Contains(new Uri(state.Services["lakehouse"], "/scalar/v1").ToString(), references);
+        Assert.All(referenceAnswers, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.True(register.ExitCode == 0, register.Output + register.Error);
         Assert.True(ingest.ExitCode == 0, ingest.Error);
         Assert.True(joined.ExitCode == 0, joined.Error);

@@ -126,6 +126,51 @@ public sealed class QuerySandboxTests(SandboxMesh fixture) : IClassFixture<Sandb
     }
 
     [Theory]
+    [InlineData("SELECT count(*) FROM content.viewing-sessions.sessions", "\"content\".\"viewing-sessions\".\"sessions\"", "content.viewing_sessions.sessions")]
+    [InlineData("SELECT '😀é' AS x, count(*) FROM content.catalogue.titles t JOIN content.viewing-sessions.sessions s USING (title_id)",
+        "\"content\".\"viewing-sessions\".\"sessions\"", "content.viewing_sessions.sessions")]
+    [InlineData("SELECT * FROM ad-tech.ad-impressions.impressions", "\"ad-tech\".\"ad-impressions\".\"impressions\"", "ad_tech.ad_impressions.impressions")]
+    public async Task HyphenatedNameUnquoted_Is400_SayingHowToWriteIt(string sql, string quoted, string underscored)
+    {
+        using var response = await PostAsync(sql);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, TestContext.Current.CancellationToken);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.StartsWith("SQL parser error: syntax error at or near \"-\"", detail);
+        Assert.Contains($"must be quoted ({quoted}) or written with underscores ({underscored})", detail);
+    }
+
+    [Theory]
+    [InlineData("SELECT * FRM content.catalogue.titles")]
+    [InlineData("SELECT * FROM content.catalogue.titles WHERE")]
+    [InlineData("SELECT * FROM content.viewing - sessions.sessions")]
+    [InlineData("SELECT 'content.viewing-sessions.sessions' FROM")]
+    [InlineData("SELECT * FROM content.catalogue.titles WHERE year > 1-")]
+    public async Task OtherSyntaxErrors_Are400_WithoutTheHyphenHint(string sql)
+    {
+        using var response = await PostAsync(sql);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, TestContext.Current.CancellationToken);
+        Assert.StartsWith("SQL parser error: syntax error", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("hyphens", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task HintedForms_BothReadTheHyphenatedCsvProduct()
+    {
+        using var refused = await PostAsync("SELECT count(*) AS n FROM content.viewing-sessions.sessions");
+        var detail = (await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.BadRequest, TestContext.Current.CancellationToken)).GetProperty("detail").GetString()!;
+
+        var quoted = await QueryAsync("SELECT count(*) AS n FROM \"content\".\"viewing-sessions\".\"sessions\"");
+        var underscored = await QueryAsync("SELECT count(*) AS n FROM content.viewing_sessions.sessions");
+
+        Assert.Contains("(\"content\".\"viewing-sessions\".\"sessions\")", detail);
+        Assert.Contains("(content.viewing_sessions.sessions)", detail);
+        Assert.True(quoted[0].GetProperty("n").GetInt32() > 0);
+        Assert.Equal(quoted[0].GetProperty("n").GetInt32(), underscored[0].GetProperty("n").GetInt32());
+    }
+
+    [Theory]
     [InlineData(".")]
     [InlineData("..")]
     [InlineData("alice/..")]

@@ -5,6 +5,7 @@ using Apache.Arrow.Types;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MeshInABox.Domain.Access;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Iceberg.Writing;
 using MeshInABox.Lakehouse.Ingest;
@@ -156,7 +157,8 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         }
 
         await WaitForAsync("SELECT CASE WHEN count(*) = 5 THEN 'all' END FROM lakehouse.queries");
-        var catalogue = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/content.catalogue", UriKind.Relative), ct);
+        using var platform = _mesh.Client("lakehouse", _mesh.Token("platform-admin", [MeshAccess.AnyDomain]));
+        var catalogue = await platform.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/content.catalogue", UriKind.Relative), ct);
         Assert.Equal(4, catalogue.GetProperty("queries").GetInt32());
         var consumers = catalogue.GetProperty("consumers").EnumerateArray().ToDictionary(c => c.GetProperty("subject").GetString()!);
         Assert.Equal(["analyst-anna", "anonymous"], consumers.Keys.Order());
@@ -166,7 +168,7 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
         Assert.Equal(["titles"], consumers["anonymous"].GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
         Assert.InRange(consumers["anonymous"].GetProperty("lastReadAt").GetDateTimeOffset(), before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
 
-        var products = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products", UriKind.Relative), ct);
+        var products = await platform.GetFromJsonAsync<JsonElement>(new Uri("/usage/products", UriKind.Relative), ct);
         Assert.Equal(
             ["content.catalogue:4:2", "advertising.ad-impressions:1:1", "content.ratings:1:1"],
             products.EnumerateArray().Select(p => $"{p.GetProperty("productId").GetString()}:{p.GetProperty("queries").GetInt32()}:{p.GetProperty("consumers").GetInt32()}"));
@@ -248,7 +250,8 @@ public sealed class QueryServiceTests(PostgresServerFixture postgres) : IAsyncLi
                 """));
 
         // ...and counts that query, and its one row, once per consumer, not once per snapshot.
-        var usage = await _mesh.Lakehouse.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/advertising.ad-impressions", UriKind.Relative), ct);
+        using var owner = _mesh.Client("lakehouse", _mesh.Token("advertising-lead", ["advertising"]));
+        var usage = await owner.GetFromJsonAsync<JsonElement>(new Uri("/usage/products/advertising.ad-impressions", UriKind.Relative), ct);
         var anonymous = usage.GetProperty("consumers").EnumerateArray().Single();
         Assert.Equal(1, anonymous.GetProperty("completed").GetInt32());
         Assert.Equal(1, anonymous.GetProperty("rowsReturned").GetInt32());

@@ -1,9 +1,13 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MeshInABox.Domain.Access;
 using MeshInABox.Lakehouse.Query;
 using MeshInABox.QueryService.Apis;
 using MeshInABox.QueryService.Infrastructure;
+using MeshInABox.Registry.Auth;
 using MeshInABox.ServiceDefaults.Locations;
 using MeshInABox.Testing;
 using Microsoft.AspNetCore.Http;
@@ -204,6 +208,22 @@ public sealed class RegistryDownTests(PostgresServerFixture postgres)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.NotNull(response.Headers.RetryAfter);
             Assert.Contains("registry cannot answer", body);
+
+            // Recorded as refused for now; usage is read without the registry.
+            using var platform = new HttpClient { BaseAddress = lakehouse.Url };
+            platform.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Bearer", LocalTokens.Issue(key, "platform-admin", [MeshAccess.AnyDomain], [MeshAccess.WriteScope], TimeSpan.FromHours(1)));
+            var records = await platform.GetFromJsonAsync<JsonElement>("/usage/queries?outcome=unavailable", ct);
+            for (var attempt = 0; attempt < 100 && records.GetArrayLength() == 0; attempt++)
+            {
+                await Task.Delay(100, ct);
+                records = await platform.GetFromJsonAsync<JsonElement>("/usage/queries?outcome=unavailable", ct);
+            }
+
+            var record = Assert.Single(records.EnumerateArray());
+            Assert.Equal(503, record.GetProperty("statusCode").GetInt32());
+            Assert.Equal("anonymous", record.GetProperty("subject").GetString());
+            Assert.Contains("registry cannot answer", record.GetProperty("reason").GetString());
         }
         finally
         {

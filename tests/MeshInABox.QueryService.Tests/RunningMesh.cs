@@ -47,9 +47,9 @@ public sealed class RunningMesh : IAsyncDisposable
         return new RunningMesh(mesh, database);
     }
 
-    /// <summary>A token for <paramref name="subject"/>, writing <paramref name="domains"/>.</summary>
-    public string Token(string subject, string[] domains) =>
-        LocalTokens.Issue(MeshState.SigningKeyPath(_mesh.DataDirectory), subject, domains, [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1));
+    /// <summary>A token for <paramref name="subject"/>, writing <paramref name="domains"/> (read and write scopes unless given).</summary>
+    public string Token(string subject, string[] domains, string[]? scopes = null) =>
+        LocalTokens.Issue(MeshState.SigningKeyPath(_mesh.DataDirectory), subject, domains, scopes ?? [MeshAccess.ReadScope, MeshAccess.WriteScope], TimeSpan.FromHours(1));
 
     public HttpClient Client(string service, string? token)
     {

@@ -1,4 +1,5 @@
 using MeshInABox.Cli.Commands;
+using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting.State;
 using Spectre.Console;
 
@@ -13,7 +14,7 @@ public static class MeshStateView
         foreach (var (name, url) in state.Services)
         {
             table.AddRow(name, url.ToString());
-            table.AddRow($"  {name} API reference", new Uri(url, "/scalar/v1").ToString());
+            table.AddRow($"  {name} API reference", ApiReference(url).ToString());
         }
 
         table.AddRow("postgres", Describe(state.Postgres));
@@ -21,6 +22,9 @@ public static class MeshStateView
         AnsiConsole.MarkupLineInterpolated($"Data directory: {state.DataDirectory}{(state.Ephemeral ? " (ephemeral)" : "")}");
         AnsiConsole.MarkupLineInterpolated($"[bold green]{headline}[/]");
     }
+
+    /// <summary>Where a service's API reference UI is.</summary>
+    public static Uri ApiReference(Uri service) => new(service, MeshTopology.ApiReferencePath);
 
     public static void RenderHealth(MeshState state, IReadOnlyDictionary<string, ServiceHealth> services, bool postgresReachable)
     {

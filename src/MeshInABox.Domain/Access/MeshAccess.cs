@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace MeshInABox.Domain.Access;
 
 /// <summary>
@@ -19,4 +21,21 @@ public static class MeshAccess
     public const string DomainClaim = "mesh_domain";
 
     public const string AnyDomain = "*";
+
+    public static bool HasScope(ClaimsPrincipal user, string scope) =>
+        user.FindAll(ScopeClaim).Any(c => c.Value.Split(' ').Contains(scope, StringComparer.Ordinal));
+
+    /// <summary>Whether the token names <paramref name="domain"/> (or every domain); the scope is checked apart.</summary>
+    public static bool NamesDomain(ClaimsPrincipal user, string domain) =>
+        user.FindAll(DomainClaim).Any(c => c.Value == domain || c.Value == AnyDomain);
+
+    /// <summary>
+    /// Whether the caller acts for the domain's team: the write scope and the domain in the token, as the
+    /// registry requires of registering, publishing and granting.
+    /// </summary>
+    public static bool OwnsDomain(ClaimsPrincipal user, string domain) => HasScope(user, WriteScope) && NamesDomain(user, domain);
+
+    /// <summary>The domains the caller acts for (<see cref="AnyDomain"/> included), none without the write scope.</summary>
+    public static IReadOnlyList<string> OwnedDomains(ClaimsPrincipal user) =>
+        HasScope(user, WriteScope) ? [.. user.FindAll(DomainClaim).Select(c => c.Value).Distinct(StringComparer.Ordinal)] : [];
 }

@@ -37,6 +37,12 @@ public static class MeshTopology
     /// <summary>The health endpoint every service serves (all checks; <c>/alive</c> is the process only).</summary>
     public const string HealthPath = "/health";
 
+    /// <summary>The OpenAPI document every HTTP service publishes (ASP.NET Core's default for document <c>v1</c>).</summary>
+    public const string OpenApiDocumentPath = "/openapi/v1.json";
+
+    /// <summary>The API reference UI over that document (Scalar's default route for document <c>v1</c>), which <c>mesh up</c> prints.</summary>
+    public const string ApiReferencePath = "/scalar/v1";
+
     public static MeshServiceSpec Registry { get; } = new(
         "registry", Plane.DataProduct, References: [],
         SigningKeySetting: "Registry:Auth:SigningKeyFile",

@@ -128,7 +128,8 @@ public static class SqlGuard
                 }
 
                 int? position = root.TryGetProperty("position", out var p) && int.TryParse(p.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : null;
-                throw new QueryRejectedException($"SQL {type} error: {message}{(position is null ? "" : $" (at character {position + 1})")}", position);
+                var hint = position is { } stop ? HyphenatedNameHint(sql, stop) : null;
+                throw new QueryRejectedException($"SQL {type} error: {message}{(position is null ? "" : $" (at character {position + 1})")}{hint}", position);
             }
 
             var statements = root.GetProperty("statements");
@@ -142,6 +143,57 @@ public static class SqlGuard
             var products = references.DistinctBy(r => r.Key).ToList();
             return new CheckedQuery(products.Any(p => p.At is not null) ? WithVersionedNames(duck, root) : sql, products);
         }
+    }
+
+    /// <summary>
+    /// A hint when the parser stopped at the hyphen of a name like <c>content.viewing-sessions.sessions</c>: unquoted,
+    /// SQL reads it as <c>content.viewing</c> minus <c>sessions.sessions</c>. Only the text around DuckDB's error
+    /// position is looked at: the hyphen itself, a name character on each side, and the dotted name it lies in.
+    /// </summary>
+    /// <param name="position">DuckDB's error position, counted in Unicode code points.</param>
+    internal static string? HyphenatedNameHint(string sql, int position)
+    {
+        var at = CharIndex(sql, position);
+        if (at <= 0 || at + 1 >= sql.Length || sql[at] != '-' || !IsNameChar(sql[at - 1]) || !IsNameChar(sql[at + 1]))
+        {
+            return null;
+        }
+
+        var start = at;
+        while (start > 0 && (IsNameChar(sql[start - 1]) || sql[start - 1] is '.' or '-'))
+        {
+            start--;
+        }
+
+        var end = at;
+        while (end < sql.Length && (IsNameChar(sql[end]) || sql[end] is '.' or '-'))
+        {
+            end++;
+        }
+
+        var parts = sql[start..end].Split('.');
+        if (parts.Length is < 2 or > 3 || parts.Any(part => part.Length == 0 || part[0] == '-' || part[^1] == '-'))
+        {
+            return null;
+        }
+
+        var quoted = string.Join('.', parts.Select(part => $"\"{part}\""));
+        var underscored = string.Join('.', parts.Select(part => part.Replace('-', '_')));
+        return $". Product ids with hyphens must be quoted ({quoted}) or written with underscores ({underscored}): unquoted, '-' is a minus sign.";
+    }
+
+    private static bool IsNameChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+
+    /// <summary>The UTF-16 index of the code point DuckDB counts to (a character outside the BMP is two chars here, one there).</summary>
+    private static int CharIndex(string text, int codePoints)
+    {
+        var index = 0;
+        for (var seen = 0; seen < codePoints && index < text.Length; seen++)
+        {
+            index += char.IsSurrogatePair(text, index) ? 2 : 1;
+        }
+
+        return index;
     }
 
     /// <summary>

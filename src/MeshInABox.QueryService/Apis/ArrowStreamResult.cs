@@ -17,7 +17,7 @@ namespace MeshInABox.QueryService.Apis;
 public sealed class ArrowStreamResult(
     DuckDBConnection connection,
     long rowLimit,
-    Action<long, QueryOutcome> finished,
+    Action<long, QueryOutcome, string?> finished,
     Func<Func<Schema, Task>, Func<RecordBatch, Task>, CancellationToken, Task<QueryEngine.Outcome>> run) : IResult
 {
     public const string ContentType = "application/vnd.apache.arrow.stream";
@@ -29,6 +29,7 @@ public sealed class ArrowStreamResult(
         ArrowStreamWriter? writer = null;
         long sent = 0;
         var outcome = QueryOutcome.Failed;
+        string? reason = null;
         try
         {
             var result = await run(
@@ -54,17 +55,19 @@ public sealed class ArrowStreamResult(
         }
         catch (QueryRejectedException error) when (!response.HasStarted)
         {
+            reason = error.Message;
             await QueryApi.Problem(error, httpContext).ExecuteAsync(httpContext);
         }
-        catch (QueryRejectedException)
+        catch (QueryRejectedException error)
         {
+            reason = error.Message;
             httpContext.Abort();
         }
         finally
         {
             writer?.Dispose();
             connection.Dispose();
-            finished(sent, outcome);
+            finished(sent, outcome, reason);
         }
     }
 }

@@ -16,13 +16,13 @@ namespace MeshInABox.QueryService.Apis;
 /// </summary>
 /// <param name="connection">The connection the query runs on; disposed when it ends.</param>
 /// <param name="rowLimit">The row limit, sent up front as <c>X-Mesh-Row-Limit</c>: a result of exactly that many rows may be cut.</param>
-/// <param name="finished">Told how the query ended and how many rows it sent (usage records).</param>
+/// <param name="finished">Told how many rows the query sent, how it ended and why when it failed (usage records).</param>
 /// <param name="run">Runs the query, reporting columns then rows.</param>
 public sealed class QueryStreamResult(
     DuckDBConnection connection,
     string format,
     long rowLimit,
-    Action<long, QueryOutcome> finished,
+    Action<long, QueryOutcome, string?> finished,
     Func<Action<IReadOnlyList<(string Name, Type Type)>>, Action<object?[]>, CancellationToken, QueryEngine.Outcome> run) : IResult
 {
     public const string NdJson = "application/x-ndjson";
@@ -32,23 +32,29 @@ public sealed class QueryStreamResult(
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         long sent = 0;
-        var outcome = QueryOutcome.Failed;
+        (QueryOutcome Outcome, string? Reason) end = (QueryOutcome.Failed, null);
         try
         {
-            outcome = await StreamAsync(httpContext, () => sent++);
+            end = await StreamAsync(httpContext, () => sent++);
         }
         catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
         {
-            outcome = QueryOutcome.Cancelled;
+            end = (QueryOutcome.Cancelled, null);
+            throw;
+        }
+        catch (QueryRejectedException error)
+        {
+            // A CSV stream cut by an error: the response is aborted, the record says why.
+            end = (QueryOutcome.Failed, error.Message);
             throw;
         }
         finally
         {
-            finished(sent, outcome);
+            finished(sent, end.Outcome, end.Reason);
         }
     }
 
-    private async Task<QueryOutcome> StreamAsync(HttpContext httpContext, Action onRowSent)
+    private async Task<(QueryOutcome, string?)> StreamAsync(HttpContext httpContext, Action onRowSent)
     {
         var ct = httpContext.RequestAborted;
         var rows = Channel.CreateBounded<object?[]>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
@@ -81,7 +87,7 @@ public sealed class QueryStreamResult(
         catch (QueryRejectedException error)
         {
             await QueryApi.Problem(error, httpContext).ExecuteAsync(httpContext);
-            return QueryOutcome.Failed;
+            return (QueryOutcome.Failed, error.Message);
         }
 
         httpContext.Response.ContentType = format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
@@ -115,12 +121,12 @@ public sealed class QueryStreamResult(
                     httpContext.Response.AppendTrailer(TruncatedTrailer, "true");
                 }
 
-                return outcome.Truncated ? QueryOutcome.Truncated : QueryOutcome.Completed;
+                return (outcome.Truncated ? QueryOutcome.Truncated : QueryOutcome.Completed, null);
             }
             catch (QueryRejectedException error) when (format == NdJson)
             {
                 await writer.WriteLineAsync(JsonSerializer.Serialize(new { error = error.Message }));
-                return QueryOutcome.Failed;
+                return (QueryOutcome.Failed, error.Message);
             }
         }
     }

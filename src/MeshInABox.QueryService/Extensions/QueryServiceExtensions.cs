@@ -3,12 +3,14 @@ using MeshInABox.Lakehouse.Query;
 using MeshInABox.Postgres;
 using MeshInABox.QueryService.Apis;
 using MeshInABox.QueryService.Infrastructure;
+using MeshInABox.QueryService.OpenApi;
 using MeshInABox.QueryService.Usage;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
 using MeshInABox.ServiceDefaults.Locations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 namespace MeshInABox.QueryService.Extensions;
 
@@ -52,7 +54,8 @@ public static class QueryServiceExtensions
             });
 #pragma warning restore EXTEXP0001
         builder.Services.AddCallerConcurrencyPolicy(QueryApi.ConcurrencyPolicy,
-            services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value.MaxConcurrentQueriesPerCaller);
+            services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value.MaxConcurrentQueriesPerCaller,
+            QueryApi.RecordThrottled);
         builder.Services.AddSingleton<DuckDbPool>();
         builder.Services.AddSingleton(services =>
         {
@@ -62,6 +65,7 @@ public static class QueryServiceExtensions
         var options = builder.Configuration.GetSection(QueryServiceOptions.SectionName).Get<QueryServiceOptions>() ?? new QueryServiceOptions();
         builder.Services.AddMeshJwtBearer(options.Auth);
         builder.Services.AddAuthorization();
+        builder.Services.AddQueryServiceOpenApi(options.Auth);
         builder.Services.AddTransient(services => services.GetRequiredService<IOptions<QueryServiceOptions>>().Value);
         return builder;
     }
@@ -70,6 +74,8 @@ public static class QueryServiceExtensions
     {
         app.UseMeshApiConventions();
         app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
         app.MapQueryApi();
         app.MapUsageApi();
         return app;

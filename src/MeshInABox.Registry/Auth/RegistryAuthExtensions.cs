@@ -33,12 +33,10 @@ public static class RegistryAuthExtensions
         return builder;
     }
 
-    public static bool HasScope(ClaimsPrincipal user, string scope) =>
-        user.FindAll(MeshAccess.ScopeClaim).Any(c => c.Value.Split(' ').Contains(scope, StringComparer.Ordinal));
+    public static bool HasScope(ClaimsPrincipal user, string scope) => MeshAccess.HasScope(user, scope);
 
     /// <summary>A token writes only products of the domains it names.</summary>
-    public static bool CanWrite(ClaimsPrincipal user, string domain) =>
-        user.FindAll(MeshAccess.DomainClaim).Any(c => c.Value == domain || c.Value == MeshAccess.AnyDomain);
+    public static bool CanWrite(ClaimsPrincipal user, string domain) => MeshAccess.NamesDomain(user, domain);
 
     public static string Domains(ClaimsPrincipal user) =>
         string.Join(", ", user.FindAll(MeshAccess.DomainClaim).Select(c => c.Value).DefaultIfEmpty("none"));
