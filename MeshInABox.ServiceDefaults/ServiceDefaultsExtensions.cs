@@ -25,6 +25,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Meters and activity sources that services add; registered here once.</summary>
     public const string MeshTelemetryPrefix = "MeshInABox.";
 
+    /// <summary>The category the health check service logs each check's result under.</summary>
+    public const string HealthCheckLogCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -36,6 +39,13 @@ public static class ServiceDefaultsExtensions
         if (builder.Configuration["Logging:LogLevel:Npgsql"] is null)
         {
             builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        }
+
+        // The health check service logs each probe's result: Degraded (starting, Kafka away) at Warning on every poll,
+        // which /health reports already; Unhealthy stays an error. Logging:LogLevel for the category still decides when set.
+        if (builder.Configuration[$"Logging:LogLevel:{HealthCheckLogCategory}"] is null)
+        {
+            builder.Logging.AddFilter(HealthCheckLogCategory, LogLevel.Error);
         }
 
         builder.Services.AddServiceDiscovery();

@@ -55,6 +55,7 @@ public sealed class RepoRegistration(RegistryClient registry)
                     : new Line(manifest.Id, null, $"not registered ({(int)status})", status != HttpStatusCode.Conflict, [problem ?? ""]));
             }
 
+            // Outputs are sent, not left to the registry to derive: it keeps those of the first registration, and the manifest may have changed since.
             foreach (var group in manifest.Outputs.Where(o => o.Contract is not null).GroupBy(o => o.Contract!))
             {
                 var streamContract = group.Select(o => o.StreamContract).FirstOrDefault(s => s is not null);

@@ -63,6 +63,9 @@ public sealed class DataContract
     public SchemaObject? Object(string name) =>
         Schema.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The object describing an output: the one named like it, or the only one.</summary>
+    public SchemaObject? ObjectFor(string outputName) => Object(outputName) ?? (Schema.Count == 1 ? Schema[0] : null);
+
     /// <summary>Every property, nested ones included, with its dotted path.</summary>
     public IEnumerable<(string Path, SchemaProperty Property)> AllProperties() =>
         Schema.SelectMany(o => Flatten(o.Name, o.Properties));

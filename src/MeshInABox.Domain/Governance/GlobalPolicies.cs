@@ -240,16 +240,7 @@ public static partial class GlobalPolicies
     }
 
     /// <summary>The contract object describing an output: the one named like it, or the only one.</summary>
-    internal static SchemaObject? ContractObject(OutputReview output)
-    {
-        var contract = output.Contract?.Contract;
-        if (contract is null)
-        {
-            return null;
-        }
-
-        return contract.Object(output.Output.Name) ?? (contract.Schema.Count == 1 ? contract.Schema[0] : null);
-    }
+    internal static SchemaObject? ContractObject(OutputReview output) => output.Contract?.Contract.ObjectFor(output.Output.Name);
 
     [GeneratedRegex(@"^[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
     private static partial Regex ProductId();

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MeshInABox.Postgres.Migrations;
 
-/// <summary>Unhealthy until the schema is current; a failed migration says why.</summary>
+/// <summary>
+/// Starting until the schema is current, Healthy then; Unhealthy only when a migration failed, saying why.
+/// Starting is Degraded marked <see cref="HealthReportWriter.StartingKey"/>: /health answers 503 for it, and
+/// a start polled before the migrations finished logs no error.
+/// </summary>
 public sealed class MigrationHealthCheck(MigrationState state) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
@@ -13,6 +17,8 @@ public sealed class MigrationHealthCheck(MigrationState state) : IHealthCheck
             MigrationStatus.Failed => HealthCheckResult.Unhealthy(
                 state.Description,
                 data: new Dictionary<string, object> { [HealthReportWriter.RequiresActionKey] = true }),
-            _ => HealthCheckResult.Unhealthy(state.Description),
+            _ => HealthCheckResult.Degraded(
+                state.Description,
+                data: new Dictionary<string, object> { [HealthReportWriter.StartingKey] = true }),
         });
 }

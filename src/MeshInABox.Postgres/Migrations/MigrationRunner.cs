@@ -36,7 +36,7 @@ public sealed partial class MigrationRunner(
             }
             catch (Exception error) when (error is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                state.Waiting($"Waiting for PostgreSQL: {error.Message}");
+                state.Waiting($"Starting: waiting for PostgreSQL to apply the migrations: {error.Message}");
                 LogWaiting(logger, error.Message, delay);
                 await Task.Delay(delay, time, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));

@@ -4,7 +4,7 @@ namespace MeshInABox.Postgres.Migrations;
 public sealed class MigrationState
 {
     private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile Snapshot _current = new(MigrationStatus.Pending, "Migrations have not run yet.", null);
+    private volatile Snapshot _current = new(MigrationStatus.Pending, "Starting: the schema migrations have not finished yet.", null);
 
     /// <summary>Completes once the schema is current, for work that must not touch it before.</summary>
     public Task WhenAppliedAsync(CancellationToken ct) => _applied.Task.WaitAsync(ct);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Versioning;
 using MeshInABox.Registry.Auth;
@@ -25,7 +26,7 @@ public static class VersionsApi
 
         writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion))
             .WithSummary("Publish a version with its ODCS contract; validation runs in the background.")
-            .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409.")
+            .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409. Without outputs, they are taken from the contract's schema objects (see docs/registry.md).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -76,6 +77,7 @@ public static class VersionsApi
         }
 
         string? contract = null;
+        DataContract? read = null;
         if (body.Contract is not { } contractJson || contractJson.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             checks.Add("contract", "'contract' is required: the ODCS document, as YAML text or a JSON object.");
@@ -93,6 +95,7 @@ public static class VersionsApi
             }
 
             contract = yaml;
+            read = yaml is null ? null : ContractReader.Read(yaml, "contract.yaml").Contract;
         }
 
         string? streamContract = null;
@@ -105,13 +108,7 @@ public static class VersionsApi
             }
         }
 
-        // Outputs given here are checked like a registration's; the product's own were checked when it was registered.
-        var outputs = body.Outputs is null ? product.Outputs : checks.Outputs(body.Outputs, productId, locations);
-        if (outputs.Count == 0)
-        {
-            checks.Add("outputs", "The product has no outputs: give them here or register them with the product.");
-        }
-
+        var outputs = VersionOutputs.Decide(body.Outputs, read, product, checks, locations);
         if (checks.Failed)
         {
             return TypedResults.ValidationProblem(checks.Errors);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Confluent.Kafka;
+using MeshInABox.Postgres.Migrations;
 using MeshInABox.Registry.Infrastructure;
 
 namespace MeshInABox.Registry.Kafka;
@@ -12,6 +13,7 @@ namespace MeshInABox.Registry.Kafka;
 public sealed partial class OutboxKafkaRelay(
     Outbox outbox,
     IProducer<string, string> producer,
+    MigrationState migrations,
     KafkaRelayOptions options,
     TimeProvider time,
     ILogger<OutboxKafkaRelay> logger) : BackgroundService
@@ -20,6 +22,8 @@ public sealed partial class OutboxKafkaRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Before the outbox table exists every read fails: a normal start would log warnings.
+        await migrations.WhenAppliedAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
