@@ -119,8 +119,24 @@ public sealed class UpCommandTests : IDisposable
 
         var (exitCode, _, error) = await MeshProcess.RunAsync(_root, ct, "up", "--ephemeral", "--port", "0", "--repo", missing);
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains($"--repo {missing}: no such directory.", error);
+    }
+
+    [Theory]
+    [InlineData("--port abc", "Cannot parse argument 'abc' for option '--port'")]
+    [InlineData("--port 70000", "--port must be between 0 and 65535, not 70000.")]
+    [InlineData("--profile 9", "Argument '9' not recognized.")]
+    public async Task Up_BadOption_ExitsTwoWithTheReason_AndStartsNothing(string options, string message)
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (exitCode, _, error) = await MeshProcess.RunAsync(_root, ct, ["up", "--ephemeral", .. options.Split(' ')]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
     }
 
     [Fact]

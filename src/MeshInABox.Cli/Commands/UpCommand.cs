@@ -32,8 +32,8 @@ public static class UpCommand
         };
         port.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
+            // A value that is no number at all is reported by the parser; reading it here would throw.
+            if (Given(result) is { } value && value is < 0 or > 65535)
             {
                 result.AddError($"--port must be between 0 and 65535, not {value}.");
             }
@@ -66,6 +66,10 @@ public static class UpCommand
         });
         return command;
     }
+
+    /// <summary>The integer given on the command line, or null when absent or not a number (the parser reports that).</summary>
+    private static int? Given(System.CommandLine.Parsing.OptionResult result) =>
+        result.Tokens is [.., var last] && int.TryParse(last.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The given repositories, else the sample mesh when run from a checkout, else none.</summary>
     private static IReadOnlyList<string> RepositoriesOrDefault(string[]? given)
