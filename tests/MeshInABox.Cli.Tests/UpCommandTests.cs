@@ -124,6 +124,10 @@ public sealed class UpCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--rows 0", "--rows must be at least 1, not 0.")]
+    [InlineData("--rows many", "Cannot parse argument 'many' for option '--rows'")]
+    [InlineData("--empty --rows 100", "--rows says how much to load, --empty to load nothing")]
+    [InlineData("--profile iteration-1 --rows 100", "--rows fills lakehouse tables, which iteration-1 does not have: use --profile iteration-2 or later.")]
     [InlineData("--port abc", "Cannot parse argument 'abc' for option '--port'")]
     [InlineData("--port 70000", "--port must be between 0 and 65535, not 70000.")]
     [InlineData("--profile 9", "Argument '9' not recognized.")]
