@@ -9,6 +9,8 @@ if (Console.IsOutputRedirected)
 }
 
 // Signals are handled by the commands that own processes (mesh up), not by the parser.
-return await MeshCommand.Create()
-    .Parse(args)
-    .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var parsed = MeshCommand.Create().Parse(args);
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// Bad options are bad input (2), as every command reports it; 1 means the input was read and found wanting.
+return parsed.Errors.Count > 0 ? 2 : exitCode;

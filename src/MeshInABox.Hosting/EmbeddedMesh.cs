@@ -15,7 +15,8 @@ namespace MeshInABox.Hosting;
 /// <summary>
 /// The embedded host: PostgreSQL (local cluster or given), then the profile's
 /// services in-process on loopback, each awaited until healthy; stops
-/// everything it started, in reverse order. While it runs it watches its
+/// everything it started, in reverse order. A loader given in the options
+/// fills it before its state is written. While it runs it watches its
 /// PostgreSQL server and starts it again when it dies.
 /// </summary>
 public sealed partial class EmbeddedMesh : IAsyncDisposable
@@ -125,7 +126,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
             }, ct);
         }
 
-        State = new MeshState(
+        var state = new MeshState(
             Environment.ProcessId,
             _options.Profile.Name,
             DataDirectory,
@@ -134,7 +135,13 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
             _services.ToDictionary(s => s.Name, s => s.Url),
             postgres,
             roots);
-        await State.WriteAsync(ct);
+        if (_options.Loader is { } loader)
+        {
+            await loader.LoadAsync(state, progress, ct);
+        }
+
+        await state.WriteAsync(ct);
+        State = state;
     }
 
     private async Task<((string, PostgresEndpoint), string)> StartDatabaseAsync(CancellationToken ct)

@@ -44,6 +44,26 @@ public sealed class LakeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_TheSameFileTwice_TheSecondIsRefused_SoNoRowIsCountedTwice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var csv = Path.Combine(_root, "impressions.csv");
+        AdImpressionsGenerator.Write(csv, 300);
+        string[] ingest = ["lake", "ingest", csv, "--table", "advertising.ad-impressions.impressions", "--contract", Contract, "--lake", Path.Combine(_root, "lake")];
+
+        var first = await MeshProcess.RunAsync(_root, ct, ingest);
+        AdImpressionsGenerator.Write(csv, 300); // as following the docs twice does: the same rows generated again
+        var second = await MeshProcess.RunAsync(_root, ct, ingest);
+        var snapshots = await MeshProcess.RunAsync(_root, ct, "lake", "snapshots", "advertising.ad-impressions.impressions", "--lake", Path.Combine(_root, "lake"), "--format", "json");
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains("would count every row twice", second.Error);
+        var snapshot = Assert.Single(JsonDocument.Parse(snapshots.Output).RootElement.EnumerateArray());
+        Assert.Equal("300", snapshot.GetProperty("totalRecords").GetString());
+    }
+
+    [Fact]
     public async Task Ingest_ViolatingCsv_ExitsOneWithTheLine()
     {
         var ct = TestContext.Current.CancellationToken;

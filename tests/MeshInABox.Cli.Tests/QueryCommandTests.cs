@@ -22,7 +22,7 @@ public sealed class QueryCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(_root, "mesh");
-        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--profile", "iteration-2");
+        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--profile", "iteration-2", "--empty");
         for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
         {
             await Task.Delay(100, ct);
@@ -89,7 +89,7 @@ public sealed class QueryCommandTests : IDisposable
         mesh.Terminate();
         await mesh.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
 
-        Assert.Equal(2, references.Count);
+        Assert.Equal(2, references.Distinct().Count()); // the registry's is also in the "try this" block
         Assert.Contains(new Uri(state.Services["lakehouse"], "/scalar/v1").ToString(), references);
         Assert.All(referenceAnswers, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.True(register.ExitCode == 0, register.Output + register.Error);

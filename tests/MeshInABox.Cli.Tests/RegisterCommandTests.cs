@@ -15,7 +15,7 @@ public sealed class RegisterCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(_root, "mesh");
-        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0");
+        using var mesh = MeshProcess.StartWithSampleMesh(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--empty");
         for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
         {
             await Task.Delay(100, ct);
@@ -47,7 +47,7 @@ public sealed class RegisterCommandTests : IDisposable
         var manifest = Path.Combine(repository, "content", "catalogue", "dataproduct.json");
         await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest, ct)).Replace("\"data/titles.csv\"", "\"../../../../../../../../etc/passwd\"", StringComparison.Ordinal), ct);
         var dataDirectory = Path.Combine(_root, "mesh");
-        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--repo", repository);
+        using var mesh = MeshProcess.Start(_root, "up", "--data-dir", dataDirectory, "--port", "0", "--repo", repository, "--empty");
         for (var i = 0; i < 600 && !File.Exists(MeshState.PathIn(dataDirectory)); i++)
         {
             await Task.Delay(100, ct);

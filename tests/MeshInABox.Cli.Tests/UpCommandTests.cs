@@ -119,8 +119,28 @@ public sealed class UpCommandTests : IDisposable
 
         var (exitCode, _, error) = await MeshProcess.RunAsync(_root, ct, "up", "--ephemeral", "--port", "0", "--repo", missing);
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains($"--repo {missing}: no such directory.", error);
+    }
+
+    [Theory]
+    [InlineData("--rows 0", "--rows must be at least 1, not 0.")]
+    [InlineData("--rows many", "Cannot parse argument 'many' for option '--rows'")]
+    [InlineData("--empty --rows 100", "--rows says how much to load, --empty to load nothing")]
+    [InlineData("--profile iteration-1 --rows 100", "--rows fills lakehouse tables, which iteration-1 does not have: use --profile iteration-2 or later.")]
+    [InlineData("--port abc", "Cannot parse argument 'abc' for option '--port'")]
+    [InlineData("--port 70000", "--port must be between 0 and 65535, not 70000.")]
+    [InlineData("--profile 9", "Argument '9' not recognized.")]
+    public async Task Up_BadOption_ExitsTwoWithTheReason_AndStartsNothing(string options, string message)
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (exitCode, _, error) = await MeshProcess.RunAsync(_root, ct, ["up", "--ephemeral", .. options.Split(' ')]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
     }
 
     [Fact]

@@ -144,6 +144,36 @@ public sealed class LakeIngestTests : IDisposable
         Assert.Contains("required properties (region)", requiredAdded.Message);
     }
 
+    [Fact]
+    public void Ingest_AppendingAFileTheTableStillHolds_IsRefused_WhileOverwriteAndOtherFilesStillLoad()
+    {
+        var first = Csv(200);
+        var copy = Path.Combine(_root, "copy-of-first.csv");
+        File.Copy(first, copy);
+        var loaded = LakeIngest.Run(first, Impressions, Contract(), TableWriter.Mode.Append, Lake, StorageTemplates.Daily,
+            new Dictionary<string, string> { ["loaded-by"] = "test" });
+
+        var again = Assert.Throws<LakehouseException>(() => LakeIngest.Run(copy, Impressions, Contract(), TableWriter.Mode.Append, Lake));
+        var overwritten = LakeIngest.Run(copy, Impressions, Contract(), TableWriter.Mode.Overwrite, Lake);
+        var stillHeld = Assert.Throws<LakehouseException>(() => LakeIngest.Run(first, Impressions, Contract(), TableWriter.Mode.Append, Lake));
+        var otherFile = Csv(50);
+        var other = LakeIngest.Run(otherFile, Impressions, Contract(), TableWriter.Mode.Overwrite, Lake);
+        var afterReplaced = LakeIngest.Run(first, Impressions, Contract(), TableWriter.Mode.Append, Lake);
+        TableWriter.Rollback(Impressions.DirectoryIn(Lake), loaded.Snapshot!.SnapshotId);
+
+        Assert.Equal(LakeIngest.Fingerprint(first), loaded.Snapshot.Summary[LakeIngest.SourceHashProperty]);
+        Assert.Equal("test", loaded.Snapshot.Summary["loaded-by"]);
+        Assert.Contains($"as snapshot {loaded.Snapshot.SnapshotId}", again.Message);
+        Assert.Contains("would count every row twice", again.Message);
+        Assert.True(overwritten.Committed);
+        Assert.Contains($"as snapshot {overwritten.Snapshot!.SnapshotId}", stillHeld.Message);
+        Assert.True(other.Committed);
+        Assert.True(afterReplaced.Committed);
+        Assert.Equal("250", afterReplaced.Snapshot!.Summary["total-records"]);
+        Assert.Equal(loaded.Snapshot.SnapshotId, LakeIngest.FindIngested(Impressions.DirectoryIn(Lake), LakeIngest.Fingerprint(first))!.SnapshotId);
+        Assert.Null(LakeIngest.FindIngested(Impressions.DirectoryIn(Lake), LakeIngest.Fingerprint(otherFile))); // rolled back past it
+    }
+
     [Theory]
     [InlineData("advertising.impressions")]
     [InlineData("Advertising.ad.impressions")]

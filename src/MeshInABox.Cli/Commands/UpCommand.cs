@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using MeshInABox.Cli.Loading;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting;
@@ -16,8 +17,8 @@ public static class UpCommand
     {
         var profile = new Option<string>("--profile")
         {
-            Description = "Which iteration of the platform to run.",
-            DefaultValueFactory = _ => MeshProfile.Default.Name,
+            Description = "Which iteration of the platform to run; the most complete one by default.",
+            DefaultValueFactory = _ => MeshProfile.Latest.Name,
         };
         profile.AcceptOnlyFromAmong([.. MeshProfile.All.Select(p => p.Name), .. MeshProfile.All.Select(p => p.Iteration.ToString(CultureInfo.InvariantCulture))]);
         var dataDirectory = CommonOptions.DataDirectory();
@@ -32,10 +33,28 @@ public static class UpCommand
         };
         port.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
+            // A value that is no number at all is reported by the parser; reading it here would throw.
+            if (Given(result) is { } value && value is < 0 or > 65535)
             {
                 result.AddError($"--port must be between 0 and 65535, not {value}.");
+            }
+        });
+
+        var empty = new Option<bool>("--empty")
+        {
+            Description = "Load nothing: no products registered, no lakehouse tables filled.",
+        };
+        var rows = new Option<int>("--rows")
+        {
+            Description = "How many ad impressions to generate into the lakehouse (iteration-2 and later).",
+            DefaultValueFactory = _ => MeshLoader.DefaultRows,
+            HelpName = "N",
+        };
+        rows.Validators.Add(result =>
+        {
+            if (Given(result) is < 1 and var value)
+            {
+                result.AddError($"--rows must be at least 1, not {value}.");
             }
         });
 
@@ -50,22 +69,44 @@ public static class UpCommand
 
         var command = new Command("up", "Bring the mesh up on this machine (embedded host); Ctrl-C, SIGINT or SIGTERM stops it.")
         {
-            profile, dataDirectory, ephemeral, port, repositories,
+            profile, dataDirectory, ephemeral, port, repositories, empty, rows,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(rows) is not { Implicit: false })
+            {
+                return;
+            }
+
+            if (result.GetValue(empty))
+            {
+                result.AddError("--rows says how much to load, --empty to load nothing: give one of them.");
+            }
+            else if (MeshProfile.TryFind(result.GetValue(profile), out var chosen) && !chosen.Has(Plane.Lakehouse))
+            {
+                result.AddError($"--rows fills lakehouse tables, which {chosen.Name} does not have: use --profile {MeshProfile.Iteration2.Name} or later.");
+            }
+        });
         command.SetAction((result, ct) =>
         {
             MeshProfile.TryFind(result.GetValue(profile), out var chosen);
+            var loader = result.GetValue(empty) ? null : new MeshLoader(result.GetValue(rows));
             var options = new EmbeddedMeshOptions(
                 result.GetValue(ephemeral) ? null : result.GetValue(dataDirectory),
                 result.GetValue(ephemeral),
                 chosen,
                 result.GetValue(port),
                 Environment.GetEnvironmentVariable("ConnectionStrings__meshdb"),
-                RepositoriesOrDefault(result.GetValue(repositories)));
-            return RunAsync(options, ct);
+                RepositoriesOrDefault(result.GetValue(repositories)),
+                loader);
+            return RunAsync(options, loader, ct);
         });
         return command;
     }
+
+    /// <summary>The integer given on the command line, or null when absent or not a number (the parser reports that).</summary>
+    private static int? Given(System.CommandLine.Parsing.OptionResult result) =>
+        result.Tokens is [.., var last] && int.TryParse(last.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The given repositories, else the sample mesh when run from a checkout, else none.</summary>
     private static IReadOnlyList<string> RepositoriesOrDefault(string[]? given)
@@ -79,7 +120,7 @@ public static class UpCommand
         return Directory.Exists(sample) ? [sample] : [];
     }
 
-    private static async Task<int> RunAsync(EmbeddedMeshOptions options, CancellationToken ct)
+    private static async Task<int> RunAsync(EmbeddedMeshOptions options, MeshLoader? loader, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         InterruptSignal.Restore();
@@ -116,6 +157,7 @@ public static class UpCommand
         {
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             MeshStateView.Render(mesh.State!, $"Mesh is up in {elapsed.TotalSeconds:0.0} s. Ctrl-C stops it.");
+            NextSteps.Render(mesh.State!, loader);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);

@@ -26,6 +26,9 @@ public sealed record MeshProfile(string Name, int Iteration, string Title, Plane
 
     public static MeshProfile Default => Iteration0;
 
+    /// <summary>The most complete profile: what <c>mesh up</c> starts unless told otherwise.</summary>
+    public static MeshProfile Latest => All[^1];
+
     public bool Has(Plane plane) => (Planes & plane) == plane;
 
     /// <summary>Finds a profile by name ("iteration-2") or number ("2").</summary>

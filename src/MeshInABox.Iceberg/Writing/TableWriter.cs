@@ -69,7 +69,8 @@ public static class TableWriter
     }
 
     /// <summary>Commits data files already written under the table's data/ as a new snapshot.</summary>
-    public static Snapshot Commit(string directory, Mode mode, IReadOnlyList<ContentFile> files, TimeProvider? time = null)
+    /// <param name="properties">Extra snapshot summary entries (the spec allows any); the standard ones cannot be replaced.</param>
+    public static Snapshot Commit(string directory, Mode mode, IReadOnlyList<ContentFile> files, TimeProvider? time = null, IReadOnlyDictionary<string, string>? properties = null)
     {
         var clock = time ?? TimeProvider.System;
         for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
@@ -130,6 +131,11 @@ public static class TableWriter
                 ["deleted-records"] = removedRows.ToString(CultureInfo.InvariantCulture),
                 ["total-records"] = (previousTotal + added - removedRows).ToString(CultureInfo.InvariantCulture),
             };
+            foreach (var (key, value) in properties ?? new Dictionary<string, string>())
+            {
+                summary.TryAdd(key, value);
+            }
+
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             var next = metadata.Document.DeepClone().AsObject();
             next["last-sequence-number"] = sequence;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using DuckDB.NET.Data;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Governance;
@@ -13,10 +14,15 @@ namespace MeshInABox.Lakehouse.Ingest;
 /// <summary>
 /// Loads a CSV output into its lakehouse table, enforcing the contract first
 /// (header, types, required, allowed values, uniqueness): a file that breaks it
-/// commits nothing and every violation names its line.
+/// commits nothing and every violation names its line. Each snapshot records
+/// the SHA-256 of the file it loaded, so that appending a file whose rows the
+/// table still holds is refused instead of counting them twice.
 /// </summary>
 public static class LakeIngest
 {
+    /// <summary>Snapshot summary entry: the SHA-256 (hex) of the CSV file the snapshot loaded.</summary>
+    public const string SourceHashProperty = "meshinabox.source-sha256";
+
     public sealed record Violation(int Line, string Message);
 
     public sealed record Result(Snapshot? Snapshot, long Rows, IReadOnlyList<Violation> Violations, IReadOnlyList<string> SchemaChanges)
@@ -24,11 +30,24 @@ public static class LakeIngest
         public bool Committed => Snapshot is not null;
     }
 
-    public static Result Run(string csvFile, LakeTableName name, DataContract contract, TableWriter.Mode mode, string lake, string? template = null)
+    /// <param name="properties">Extra snapshot summary entries, e.g. who loaded it.</param>
+    public static Result Run(
+        string csvFile, LakeTableName name, DataContract contract, TableWriter.Mode mode, string lake, string? template = null,
+        IReadOnlyDictionary<string, string>? properties = null)
     {
         if (!File.Exists(csvFile))
         {
             throw new LakehouseException($"{csvFile} does not exist.");
+        }
+
+        var directory = name.DirectoryIn(lake);
+        var fingerprint = Fingerprint(csvFile);
+        if (mode == TableWriter.Mode.Append && FindIngested(directory, fingerprint) is { } earlier)
+        {
+            throw new LakehouseException(
+                $"{csvFile} holds exactly the rows appended to {name} as snapshot {earlier.SnapshotId} ({earlier.Timestamp:u}), " +
+                "and the table still holds them: appending it again would count every row twice. Nothing was committed; " +
+                "overwrite the table with it instead to replace its rows.");
         }
 
         var schemaObject = contract.Object(name.Table) ?? (contract.Schema.Count == 1 ? contract.Schema[0] : null)
@@ -52,7 +71,6 @@ public static class LakeIngest
             return new Result(null, 0, violations, []);
         }
 
-        var directory = name.DirectoryIn(lake);
         var changes = new List<string>();
         IcebergSchema schema;
         if (!File.Exists(Path.Combine(directory, "metadata", "version-hint.text")))
@@ -73,8 +91,47 @@ public static class LakeIngest
             : $"CAST(NULLIF({DuckDbScan.Quote(f.Name)}, '') AS {f.DuckDbType}) AS {DuckDbScan.Quote(f.Name)}");
         var files = ParquetDataWriter.Write(duck, $"SELECT {string.Join(", ", columns)} FROM {source}", schema,
             table.Metadata.SpecById(table.Metadata.DefaultSpecId), Path.Combine(directory, "data", $"ingest-{Guid.NewGuid():N}"));
-        var snapshot = TableWriter.Commit(directory, mode, files);
+        var summary = new Dictionary<string, string>(properties ?? new Dictionary<string, string>()) { [SourceHashProperty] = fingerprint };
+        var snapshot = TableWriter.Commit(directory, mode, files, properties: summary);
         return new Result(snapshot, files.Sum(f => f.RecordCount), [], changes);
+    }
+
+    /// <summary>The SHA-256 (hex) of a file, as <see cref="SourceHashProperty"/> records it.</summary>
+    public static string Fingerprint(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// The snapshot that loaded the file with this fingerprint, when its rows are still in the
+    /// current snapshot: found among the current snapshot's ancestors back to the last overwrite
+    /// of the whole table (older rows are gone); null when there is no such snapshot or no table.
+    /// </summary>
+    public static Snapshot? FindIngested(string tableDirectory, string fingerprint)
+    {
+        if (!File.Exists(Path.Combine(tableDirectory, "metadata", "version-hint.text")))
+        {
+            return null;
+        }
+
+        var metadata = IcebergTable.Open(tableDirectory).Metadata;
+        var byId = metadata.Snapshots.ToDictionary(s => s.SnapshotId);
+        for (var snapshot = metadata.CurrentSnapshot; snapshot is not null;
+             snapshot = snapshot.ParentSnapshotId is { } parent ? byId.GetValueOrDefault(parent) : null)
+        {
+            if (snapshot.Summary.GetValueOrDefault(SourceHashProperty) == fingerprint)
+            {
+                return snapshot;
+            }
+
+            if (snapshot.Operation == "overwrite" && snapshot.Summary.GetValueOrDefault("replace-partitions") != "true")
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
