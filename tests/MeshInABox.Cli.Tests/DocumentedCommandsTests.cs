@@ -11,12 +11,13 @@ namespace MeshInABox.Cli.Tests;
 /// shell, against the mesh the page's own <c>./mesh up</c> starts: so the pages a newcomer follows cannot drift.
 /// The shell runs in a view of the checkout (every top-level entry linked) with a data directory of its own;
 /// <c>./mesh</c> there runs the CLI this test project built. The only change made to a command: the mesh
-/// listens on a free port instead of 5180, so <c>--port</c> is added to <c>./mesh up</c> and 5180 replaced.
+/// listens on free ports instead of 5180 and 5181, so <c>--port</c> is added to <c>./mesh up</c> and the URLs follow.
 /// </summary>
 [UnsupportedOSPlatform("windows")] // bash
 public sealed class DocumentedCommandsTests : IDisposable
 {
-    private const string DocumentedPort = "5180";
+    /// <summary>The registry's documented port; the lakehouse listens on the next one.</summary>
+    private const int DocumentedPort = 5180;
 
     /// <summary>Commands this test does not run, by prefix, each with the reason.</summary>
     private static readonly (string Prefix, string Reason)[] RunElsewhere =
@@ -40,7 +41,7 @@ public sealed class DocumentedCommandsTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var commands = Commands(File.ReadAllText(Path.Combine(RepositoryLayout.Root, page)));
         var work = CheckoutView();
-        var port = MeshInABox.Hosting.Ports.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = TwoFreePorts();
 
         var script = Script(commands, port);
         var (exitCode, output, error) = await BashAsync(work, script, ct);
@@ -112,7 +113,7 @@ public sealed class DocumentedCommandsTests : IDisposable
     /// One bash script: each command echoed, then run; the first <c>./mesh up</c> started in the background and
     /// waited for until its state file exists; the mesh stopped with SIGTERM at the end and its exit checked.
     /// </summary>
-    private static string Script(IEnumerable<string> commands, string port)
+    private static string Script(IEnumerable<string> commands, int port)
     {
         var script = new StringBuilder("""
             set -euo pipefail
@@ -150,7 +151,9 @@ public sealed class DocumentedCommandsTests : IDisposable
                 continue;
             }
 
-            script.AppendLine(command.Replace(DocumentedPort, port, StringComparison.Ordinal));
+            script.AppendLine(command
+                .Replace(FormattableString.Invariant($"127.0.0.1:{DocumentedPort + 1}"), FormattableString.Invariant($"127.0.0.1:{port + 1}"), StringComparison.Ordinal)
+                .Replace(FormattableString.Invariant($"127.0.0.1:{DocumentedPort}"), FormattableString.Invariant($"127.0.0.1:{port}"), StringComparison.Ordinal));
         }
 
         script.AppendLine("""
@@ -160,6 +163,19 @@ public sealed class DocumentedCommandsTests : IDisposable
             fi
             """);
         return script.ToString();
+    }
+
+    /// <summary>A free port whose next one is free too (the registry's and the lakehouse's).</summary>
+    private static int TwoFreePorts()
+    {
+        while (true)
+        {
+            var port = MeshInABox.Hosting.Ports.FindFree();
+            if (port < 65535 && !MeshInABox.Hosting.Ports.IsInUse(port + 1))
+            {
+                return port;
+            }
+        }
     }
 
     private static string WithoutComment(string command)
