@@ -18,7 +18,7 @@ public sealed class ForeignTablesTests : IDisposable
         // The tables come from outside the repository; a clone without them skips these tests and says where they belong.
         var folder = Path.GetFullPath(RepositoryLayout.IcebergFixtures);
         Assert.SkipUnless(Directory.Exists(Path.Combine(folder, fixture)),
-            $"Needs the Iceberg tables written by other engines in {folder} (shared/fixtures/iceberg beside the checkout), which is not there.");
+            $"Needs the Iceberg tables written by other engines in {folder} (shared/fixtures/iceberg beside the checkout, or {RepositoryLayout.FixturesVariable}=DIR naming another fixtures folder), which is not there.");
         var table = IcebergTable.Open(Path.Combine(RepositoryLayout.IcebergFixtures, fixture));
         var snapshot = snapshotId is { } id ? table.Metadata.SnapshotById(id) : table.Metadata.CurrentSnapshot;
         _duck.Execute($"CREATE OR REPLACE VIEW t AS {DuckDbScan.Sql(ScanPlanner.Plan(table, snapshot))}");

@@ -9,8 +9,15 @@ public static class RepositoryLayout
 
     public static string Docs => Path.Combine(Root, "docs");
 
-    /// <summary>Iceberg tables written by other engines (shared/ sits beside the checkout).</summary>
-    public static string IcebergFixtures => Path.Combine(Root, "..", "shared", "fixtures", "iceberg");
+    /// <summary>Names a fixtures folder other than shared/fixtures beside the checkout.</summary>
+    public const string FixturesVariable = "MESH_TEST_FIXTURES";
+
+    /// <summary>Files written by others to test against: <c>$MESH_TEST_FIXTURES</c>, else shared/fixtures beside the checkout.</summary>
+    public static string Fixtures =>
+        Environment.GetEnvironmentVariable(FixturesVariable) is { Length: > 0 } folder ? folder : Path.Combine(Root, "..", "shared", "fixtures");
+
+    /// <summary>Iceberg tables written by other engines.</summary>
+    public static string IcebergFixtures => Path.Combine(Fixtures, "iceberg");
 
     /// <summary>A private copy of the sample mesh, for tests that break it on purpose.</summary>
     public static string CopySampleMesh(string destination)
