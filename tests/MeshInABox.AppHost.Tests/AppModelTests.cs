@@ -138,7 +138,7 @@ public sealed class AppModelTests
     [Fact]
     public async Task An_unknown_profile_is_refused()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-9"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => CreateAsync("--profile", "iteration-9"));
 
         Assert.Contains("iteration-9", Flatten(error), StringComparison.Ordinal);
     }
@@ -146,7 +146,7 @@ public sealed class AppModelTests
     [Fact]
     public async Task Kafka_switch_must_be_a_boolean()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "maybe"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "maybe"));
 
         Assert.Contains("Mesh:Kafka", Flatten(error), StringComparison.Ordinal);
     }
@@ -155,7 +155,7 @@ public sealed class AppModelTests
     [Fact]
     public async Task Asking_for_kafka_in_a_build_without_it_is_refused()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "true"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => CreateAsync("--profile", "iteration-1", "--Mesh:Kafka", "true"));
 
         Assert.Contains("-p:MeshKafka=true", Flatten(error), StringComparison.Ordinal);
     }

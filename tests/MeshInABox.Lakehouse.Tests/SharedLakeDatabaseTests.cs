@@ -56,7 +56,7 @@ public sealed class SharedLakeDatabaseTests : IDisposable
 
         Assert.False(shared.Covers([outside]));
         Assert.True(shared.Covers([new ProductSource("SELECT 1", [Path.Combine(Lake, "a", "b", "c")])]));
-        var error = Assert.ThrowsAny<Exception>(() => shared.Connect(new Dictionary<ProductReference, ProductSource> { [new("x", "y", "z", 0)] = outside }).Dispose());
+        var error = Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => shared.Connect(new Dictionary<ProductReference, ProductSource> { [new("x", "y", "z", 0)] = outside }).Dispose());
         Assert.Contains("disabled by configuration", error.Message);
     }
 }

@@ -7,6 +7,7 @@ using Confluent.Kafka;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace MeshInABox.Registry.Tests;
 
@@ -47,6 +48,7 @@ public sealed class KafkaRelayTests(PostgresServerFixture server)
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (seen.Count < 3 && DateTime.UtcNow < deadline)
         {
+            registry.Time.Advance(TimeSpan.FromSeconds(1)); // the relay polls on the host's (fake) clock
             var message = consumer.Consume(TimeSpan.FromSeconds(1));
             if (message?.Message.Key == id)
             {
@@ -73,7 +75,15 @@ public sealed class KafkaRelayTests(PostgresServerFixture server)
         using var writer = registry.Writer("content");
 
         await Samples.RegisterAsync(writer, ct);
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        // Not a pause: wait until the relay has handed the event to the producer, so "nothing moved" means it tried.
+        var relay = registry.Service<IEnumerable<IHostedService>>().OfType<OutboxKafkaRelay>().Single();
+        for (var waited = 0; relay.EventsSent == 0; waited++)
+        {
+            Assert.True(waited < 600, "The relay did not try to send the registration event within 30 s.");
+            registry.Time.Advance(TimeSpan.FromSeconds(1)); // the relay polls on the host's (fake) clock
+            await Task.Delay(50, ct);
+        }
+
         using var health = await registry.Anonymous().GetAsync("/health", ct);
 
         Assert.True(health.IsSuccessStatusCode);

@@ -20,6 +20,11 @@ public sealed partial class OutboxKafkaRelay(
 {
     public const string Consumer = "kafka-relay";
 
+    private long _eventsSent;
+
+    /// <summary>Events handed to the producer so far, acknowledged or not: shows the relay has tried.</summary>
+    public long EventsSent => Interlocked.Read(ref _eventsSent);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Before the outbox table exists every read fails: a normal start would log warnings.
@@ -48,6 +53,7 @@ public sealed partial class OutboxKafkaRelay(
         var events = await outbox.ReadAsync(cursor, 100, ct) ?? [];
         foreach (var item in events)
         {
+            Interlocked.Increment(ref _eventsSent);
             await producer.ProduceAsync(options.Topic, new Message<string, string>
             {
                 Key = item.ProductId,
