@@ -73,8 +73,8 @@ var kafka = MeshTopology.CarriesKafka(profile) && kafkaWanted ? AddKafka() : nul
 var projects = new Dictionary<string, Func<IResourceBuilder<ProjectResource>>>
 {
     [MeshTopology.Registry.Name] = () => builder.AddProject<Projects.MeshInABox_Registry>(MeshTopology.Registry.Name),
-    // The query service has no launch settings, so its HTTP endpoint is declared here.
-    [MeshTopology.Lakehouse.Name] = () => builder.AddProject<Projects.MeshInABox_QueryService>(MeshTopology.Lakehouse.Name).WithHttpEndpoint(),
+    // The lakehouse service has no launch settings, so its HTTP endpoint is declared here.
+    [MeshTopology.Lakehouse.Name] = () => builder.AddProject<Projects.MeshInABox_Lakehouse>(MeshTopology.Lakehouse.Name).WithHttpEndpoint(),
 };
 
 var added = new Dictionary<string, IResourceBuilder<ProjectResource>>();

@@ -5,8 +5,8 @@ using MeshInABox.Hosting.Postgres;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;
 using MeshInABox.Iceberg.Writing;
-using MeshInABox.Lakehouse.Ingest;
-using MeshInABox.Lakehouse.Tables;
+using MeshInABox.Lakehouse.Engine.Ingest;
+using MeshInABox.Lakehouse.Engine.Tables;
 using MeshInABox.MeshRepository.Samples;
 
 namespace MeshInABox.Bench;

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
 using MeshInABox.Hosting.Postgres;
-using MeshInABox.Lakehouse.Query;
+using MeshInABox.Lakehouse.Engine.Query;
 using Npgsql;
 
 namespace MeshInABox.Bench;
 
 /// <summary>
-/// What reading a PostgreSQL product through the query service costs: the same
+/// What reading a PostgreSQL product through the lakehouse service costs: the same
 /// aggregate through the DuckDB table function over binary COPY, against the
 /// floor (Npgsql reading the same COPY alone) and PostgreSQL answering itself.
 /// </summary>
@@ -81,7 +81,7 @@ public static class PostgresSourceBenchmark
             Console.WriteLine("| path | ms | rows/s | vs COPY alone |");
             Console.WriteLine("|---|---:|---:|---:|");
             Console.WriteLine($"| Npgsql binary COPY read alone (floor) | {copyAlone:0} | {rows / copyAlone * 1000:N0} | 1.00 |");
-            Console.WriteLine($"| query service: GROUP BY through the DuckDB table function | {throughDuckDb:0} | {rows / throughDuckDb * 1000:N0} | {throughDuckDb / copyAlone:0.00} |");
+            Console.WriteLine($"| lakehouse service: GROUP BY through the DuckDB table function | {throughDuckDb:0} | {rows / throughDuckDb * 1000:N0} | {throughDuckDb / copyAlone:0.00} |");
             Console.WriteLine($"| PostgreSQL answering the GROUP BY itself | {inPostgres:0} | {rows / inPostgres * 1000:N0} | {inPostgres / copyAlone:0.00} |");
         }
         finally

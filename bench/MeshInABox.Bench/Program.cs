@@ -27,7 +27,7 @@ if (args is ["lake", ..])
     return;
 }
 
-// "query [ROWS] [TEMPLATE]": the query service's time over raw DuckDB's on the same files (template: lakehouse-daily or lakehouse-monthly).
+// "query [ROWS] [TEMPLATE]": the lakehouse service's time over raw DuckDB's on the same files (template: lakehouse-daily or lakehouse-monthly).
 if (args is ["query", ..])
 {
     var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
@@ -36,7 +36,7 @@ if (args is ["query", ..])
     return;
 }
 
-// "postgres [ROWS]": what reading a PostgreSQL product through the query service costs.
+// "postgres [ROWS]": what reading a PostgreSQL product through the lakehouse service costs.
 if (args is ["postgres", ..])
 {
     await PostgresSourceBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

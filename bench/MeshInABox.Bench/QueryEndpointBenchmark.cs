@@ -9,8 +9,8 @@ using MeshInABox.Hosting.Services;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;
 using MeshInABox.Iceberg.Writing;
-using MeshInABox.Lakehouse.Ingest;
-using MeshInABox.Lakehouse.Tables;
+using MeshInABox.Lakehouse.Engine.Ingest;
+using MeshInABox.Lakehouse.Engine.Tables;
 using MeshInABox.MeshRepository.Samples;
 using MeshInABox.Registry.Auth;
 using MeshInABox.ServiceDefaults;
@@ -19,7 +19,7 @@ using Npgsql;
 namespace MeshInABox.Bench;
 
 /// <summary>
-/// The query service's time for aggregate queries over an Iceberg product,
+/// The lakehouse service's time for aggregate queries over an Iceberg product,
 /// divided by raw DuckDB's time on the same Parquet files, same run (goal &lt;= 1.15).
 /// </summary>
 public static class QueryEndpointBenchmark

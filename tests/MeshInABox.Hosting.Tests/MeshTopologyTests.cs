@@ -1,6 +1,6 @@
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting.Services;
-using MeshInABox.QueryService;
+using MeshInABox.Lakehouse;
 using MeshInABox.Registry;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Locations;
@@ -54,7 +54,7 @@ public sealed class MeshTopologyTests
             [MeshTopology.Lakehouse.LakeRootSetting!] = "/lake",
         }).Build();
 
-        var lakehouse = configuration.GetSection(QueryServiceOptions.SectionName).Get<QueryServiceOptions>();
+        var lakehouse = configuration.GetSection(LakehouseOptions.SectionName).Get<LakehouseOptions>();
 
         Assert.Equal("/keys/b", lakehouse?.Auth.SigningKeyFile);
         Assert.Equal("/lake", lakehouse?.LakeRoot);

@@ -5,9 +5,9 @@ using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Documents;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Writing;
-using MeshInABox.Lakehouse;
-using MeshInABox.Lakehouse.Ingest;
-using MeshInABox.Lakehouse.Tables;
+using MeshInABox.Lakehouse.Engine;
+using MeshInABox.Lakehouse.Engine.Ingest;
+using MeshInABox.Lakehouse.Engine.Tables;
 using Spectre.Console;
 
 namespace MeshInABox.Cli.Commands;

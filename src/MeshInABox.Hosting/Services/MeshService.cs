@@ -1,5 +1,5 @@
 using MeshInABox.Domain.Profiles;
-using MeshInABox.QueryService.Extensions;
+using MeshInABox.Lakehouse.Extensions;
 using MeshInABox.Registry.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +20,7 @@ public sealed record MeshService(
     public static IReadOnlyList<MeshService> All { get; } =
     [
         new(MeshTopology.Registry, builder => builder.AddRegistry(), app => app.MapRegistry()),
-        new(MeshTopology.Lakehouse, builder => builder.AddQueryService(), app => app.MapQueryService()),
+        new(MeshTopology.Lakehouse, builder => builder.AddLakehouse(), app => app.MapLakehouse()),
     ];
 
     /// <summary>The services a profile switches on, in start order.</summary>

@@ -1,4 +1,0 @@
-namespace MeshInABox.Lakehouse;
-
-/// <summary>A lakehouse request that cannot be done as asked; the message says why and what to do.</summary>
-public sealed class LakehouseException(string message) : Exception(message);
