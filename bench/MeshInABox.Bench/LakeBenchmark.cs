@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
 using MeshInABox.Domain.Contracts;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;
 using MeshInABox.Iceberg.Writing;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Lakehouse.Engine.Query;
 using Npgsql;
 

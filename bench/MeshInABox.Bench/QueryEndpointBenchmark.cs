@@ -4,7 +4,7 @@ using DuckDB.NET.Data;
 using MeshInABox.Domain.Access;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Hosting;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Iceberg;
 using MeshInABox.Iceberg.Scanning;

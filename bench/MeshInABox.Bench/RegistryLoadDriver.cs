@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using MeshInABox.Domain.Access;
 using MeshInABox.Hosting;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Registry.Auth;
 using Npgsql;

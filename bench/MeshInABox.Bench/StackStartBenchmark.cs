@@ -3,7 +3,7 @@ using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Bench;
 

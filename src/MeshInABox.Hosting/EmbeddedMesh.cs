@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MeshInABox.Domain.Profiles;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Hosting.Services;
 using MeshInABox.Hosting.State;
 using MeshInABox.ServiceDefaults;
@@ -46,6 +46,9 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
     public string DataDirectory { get; }
 
     public MeshState? State { get; private set; }
+
+    /// <summary>The services running, in start order.</summary>
+    public IReadOnlyList<EmbeddedService> Services => _services;
 
     public static Task<EmbeddedMesh> StartAsync(EmbeddedMeshOptions options, IStartupProgress progress, CancellationToken ct) =>
         StartAsync(options, progress, NullLogger.Instance, ct);
@@ -231,7 +234,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
         {
             if (Ports.IsInUse(ports[i]))
             {
-                throw Ports.InUse(ports[i], services[i].Name);
+                throw new MeshHostException(Ports.InUse(ports[i], services[i].Name));
             }
         }
 
@@ -264,7 +267,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
                     LogServerRestarted(_logger, cluster.Port, cluster.ServerPid ?? 0);
                     delay = SupervisionInterval;
                 }
-                catch (MeshHostException error)
+                catch (LocalClusterException error)
                 {
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
                     LogRestartFailed(_logger, error.Message, delay);

@@ -7,7 +7,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using MeshInABox.Domain.Access;
-using MeshInABox.Registry.Auth;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.AppHost.Tests;
 

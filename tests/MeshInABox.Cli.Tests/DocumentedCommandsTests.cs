@@ -170,8 +170,8 @@ public sealed class DocumentedCommandsTests : IDisposable
     {
         while (true)
         {
-            var port = MeshInABox.Hosting.Ports.FindFree();
-            if (port < 65535 && !MeshInABox.Hosting.Ports.IsInUse(port + 1))
+            var port = MeshInABox.Postgres.LocalCluster.Ports.FindFree();
+            if (port < 65535 && !MeshInABox.Postgres.LocalCluster.Ports.IsInUse(port + 1))
             {
                 return port;
             }

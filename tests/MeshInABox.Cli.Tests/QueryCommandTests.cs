@@ -5,8 +5,8 @@ using System.Text.Json;
 using MeshInABox.Domain.Access;
 using MeshInABox.Hosting.State;
 using MeshInABox.MeshRepository.Samples;
-using MeshInABox.Registry.Auth;
 using MeshInABox.Testing;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Tests;
 

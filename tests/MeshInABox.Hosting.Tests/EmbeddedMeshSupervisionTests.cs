@@ -4,6 +4,7 @@ using System.Net;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting.State;
 using MeshInABox.Testing;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Hosting.Tests;
 

@@ -7,13 +7,13 @@ using MeshInABox.Domain.Access;
 using MeshInABox.Lakehouse.Engine.Query;
 using MeshInABox.Lakehouse.Apis;
 using MeshInABox.Lakehouse.Infrastructure;
-using MeshInABox.Registry.Auth;
 using MeshInABox.ServiceDefaults.Locations;
 using MeshInABox.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Lakehouse.Tests;
 

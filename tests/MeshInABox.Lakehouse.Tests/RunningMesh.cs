@@ -6,9 +6,9 @@ using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting;
 using MeshInABox.Hosting.State;
 using MeshInABox.Lakehouse.Engine.Query;
-using MeshInABox.Registry.Auth;
 using MeshInABox.Testing;
 using Npgsql;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Lakehouse.Tests;
 

@@ -13,7 +13,7 @@ public sealed class DatabaseUnavailableTests
     public async Task DatabaseDown_ReadAndWrite_Are503ProblemsWithRetryAfter()
     {
         var ct = TestContext.Current.CancellationToken;
-        var closedPort = Hosting.Ports.FindFree();
+        var closedPort = MeshInABox.Postgres.LocalCluster.Ports.FindFree();
         var key = Path.Combine(TemporaryDirectory.Create("mesh-keys-"), "signing.key");
         ServiceDefaults.LocalSigningKey.EnsureExists(key);
         await using var factory = new WebApplicationFactory<RegistryOptions>().WithWebHostBuilder(builder =>
@@ -25,7 +25,7 @@ public sealed class DatabaseUnavailableTests
         });
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            Auth.LocalTokens.Issue(key, "test-user", ["content"], [Domain.Access.MeshAccess.WriteScope], TimeSpan.FromHours(1)));
+            ServiceDefaults.LocalTokens.Issue(key, "test-user", ["content"], [Domain.Access.MeshAccess.WriteScope], TimeSpan.FromHours(1)));
 
         using var read = await client.GetAsync("/data-products", ct);
         using var write = await client.PostAsJsonAsync("/data-products", Samples.Product(Samples.NewName()), ct);

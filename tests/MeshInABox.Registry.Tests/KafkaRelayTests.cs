@@ -66,7 +66,7 @@ public sealed class KafkaRelayTests(PostgresServerFixture server)
     public async Task Relay_BrokerUnreachable_RegistryStaysHealthyAndTheCursorDoesNotMove()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Hosting.Ports.FindFree();
+        var port = MeshInABox.Postgres.LocalCluster.Ports.FindFree();
         await using var registry = await RegistryHost.StartAsync(server, GetType(), new Dictionary<string, string>
         {
             ["ConnectionStrings:kafka"] = $"127.0.0.1:{port}",

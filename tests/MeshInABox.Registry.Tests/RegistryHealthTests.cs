@@ -124,7 +124,7 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
     public async Task Health_DatabaseUnreachable_Is503_WhileAliveIs200()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Hosting.Ports.FindFree();
+        var port = MeshInABox.Postgres.LocalCluster.Ports.FindFree();
         await using var factory = Registry($"Host=127.0.0.1;Port={port};Username=nobody;Password=x;Database=meshdb;Timeout=2");
         using var client = factory.CreateClient();
 
@@ -140,7 +140,7 @@ public sealed class RegistryHealthTests(PostgresServerFixture server)
     [Fact]
     public void Health_DatabaseCheck_HasADeadline_SoAServerThatNeverAnswersCannotHangHealth()
     {
-        var port = Hosting.Ports.FindFree();
+        var port = MeshInABox.Postgres.LocalCluster.Ports.FindFree();
         using var factory = Registry($"Host=127.0.0.1;Port={port};Username=nobody;Password=x;Database=meshdb");
 
         var checks = factory.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MeshInABox.Domain.Access;
-using MeshInABox.Registry.Auth;
 using MeshInABox.ServiceDefaults;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using Npgsql;
 using Xunit;
 

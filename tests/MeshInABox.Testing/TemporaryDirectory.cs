@@ -1,4 +1,4 @@
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Testing;
 

@@ -7,8 +7,8 @@ using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Access;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Hosting.State;
-using MeshInABox.Registry.Auth;
 using Spectre.Console;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Commands;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using MeshInABox.Cli.Registry;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Hosting.State;
-using MeshInABox.Registry.Auth;
 using Spectre.Console;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Commands;
 

@@ -3,7 +3,7 @@ using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Access;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Hosting.State;
-using MeshInABox.Registry.Auth;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Commands;
 

@@ -7,6 +7,7 @@ using MeshInABox.Domain.Profiles;
 using MeshInABox.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Cli.Commands;
 
@@ -142,7 +143,7 @@ public static class UpCommand
         {
             mesh = await EmbeddedMesh.StartAsync(options, new ConsoleStartupProgress(), logging.CreateLogger("mesh"), stop.Token);
         }
-        catch (MeshHostException error)
+        catch (Exception error) when (error is MeshHostException or LocalClusterException)
         {
             ErrorOutput.Write(error.Message);
             return 1;

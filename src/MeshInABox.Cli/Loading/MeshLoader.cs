@@ -17,7 +17,7 @@ using MeshInABox.Lakehouse.Engine.Ingest;
 using MeshInABox.Lakehouse.Engine.Tables;
 using MeshInABox.MeshRepository;
 using MeshInABox.MeshRepository.Samples;
-using MeshInABox.Registry.Auth;
+using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Loading;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Hosting.Services;
 
@@ -20,7 +21,15 @@ public sealed class EmbeddedService : IAsyncDisposable
         _app = app;
     }
 
+    /// <summary>The OpenTelemetry service name setting, as Aspire injects it.</summary>
+    public const string ServiceNameSetting = "OTEL_SERVICE_NAME";
+
     public string Name { get; }
+
+    /// <summary>The service's configuration and environment, as its composition saw them.</summary>
+    public IConfiguration Configuration => _app.Configuration;
+
+    public IHostEnvironment Environment => _app.Environment;
 
     public Uri Url { get; }
 
@@ -30,12 +39,15 @@ public sealed class EmbeddedService : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            ApplicationName = service.Configure.Method.Module.Assembly.GetName().Name,
+            // The service's name, not this host's: its telemetry source, OpenAPI document and logs say which service speaks.
+            ApplicationName = service.Assembly.GetName().Name,
             // Not the caller's working directory: a stray appsettings.json there must not configure the mesh.
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.AddInMemoryCollection(settings);
+        // As Aspire names each resource's telemetry: the exported service is "registry" or "lakehouse", not the process.
+        builder.Configuration[ServiceNameSetting] = service.Name;
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         // The embedded host owns signals and shutdown, not each service.
         builder.Services.AddSingleton<IHostLifetime, HostOwnedLifetime>();
@@ -50,7 +62,7 @@ public sealed class EmbeddedService : IAsyncDisposable
         catch (IOException error) when (error.InnerException is AddressInUseException or SocketException)
         {
             await app.DisposeAsync();
-            throw Ports.InUse(port, service.Name);
+            throw new MeshHostException(Ports.InUse(port, service.Name));
         }
 
         return new EmbeddedService(service.Name, new Uri($"http://127.0.0.1:{port}"), app);

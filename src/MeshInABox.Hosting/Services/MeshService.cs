@@ -1,3 +1,4 @@
+using System.Reflection;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Lakehouse.Extensions;
 using MeshInABox.Registry.Extensions;
@@ -10,8 +11,10 @@ namespace MeshInABox.Hosting.Services;
 /// How the embedded host starts one service of <see cref="MeshTopology"/> in-process: composed
 /// by the same extension methods as the service's own Program, so both hosts run the same code.
 /// </summary>
+/// <param name="Assembly">The service's own assembly: its application name, as when it runs from its Program.</param>
 public sealed record MeshService(
     MeshServiceSpec Spec,
+    Assembly Assembly,
     Action<IHostApplicationBuilder> Configure,
     Action<WebApplication> Map)
 {
@@ -19,8 +22,8 @@ public sealed record MeshService(
 
     public static IReadOnlyList<MeshService> All { get; } =
     [
-        new(MeshTopology.Registry, builder => builder.AddRegistry(), app => app.MapRegistry()),
-        new(MeshTopology.Lakehouse, builder => builder.AddLakehouse(), app => app.MapLakehouse()),
+        new(MeshTopology.Registry, typeof(RegistryApplicationExtensions).Assembly, builder => builder.AddRegistry(), app => app.MapRegistry()),
+        new(MeshTopology.Lakehouse, typeof(LakehouseApplicationExtensions).Assembly, builder => builder.AddLakehouse(), app => app.MapLakehouse()),
     ];
 
     /// <summary>The services a profile switches on, in start order.</summary>

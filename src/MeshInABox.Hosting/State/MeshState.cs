@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MeshInABox.Postgres.LocalCluster;
 
 namespace MeshInABox.Hosting.State;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace MeshInABox.Hosting.Postgres;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>
 /// A PostgreSQL cluster run from the machine's server binaries, listening on
@@ -81,7 +81,7 @@ public sealed class LocalPostgresCluster
         {
             if (!File.Exists(passwordFile))
             {
-                throw new MeshHostException(
+                throw new LocalClusterException(
                     $"The cluster in {dataDirectory} has no password file ({passwordFile}); it was not created by mesh. " +
                     "Use another --data-dir, or point ConnectionStrings__meshdb at that server.");
             }
@@ -94,7 +94,7 @@ public sealed class LocalPostgresCluster
         var port = options.Port == 0 ? Ports.FindFree() : options.Port;
         if (options.Port != 0 && Ports.IsInUse(port))
         {
-            throw Ports.InUse(port, "PostgreSQL server");
+            throw new LocalClusterException(Ports.InUse(port, "PostgreSQL server"));
         }
 
         var cluster = new LocalPostgresCluster(binaries, clusterDirectory, port, password, runAs, options.Durable);
@@ -155,7 +155,7 @@ public sealed class LocalPostgresCluster
             _runAs, ct);
         if (result.ExitCode != 0 && ServerPid is not null)
         {
-            throw new MeshHostException($"Could not stop PostgreSQL in {DataDirectory}: {result.Combined}");
+            throw new LocalClusterException($"Could not stop PostgreSQL in {DataDirectory}: {result.Combined}");
         }
     }
 
@@ -182,7 +182,7 @@ public sealed class LocalPostgresCluster
             _runAs, ct);
         if (result.ExitCode != 0)
         {
-            throw new MeshHostException(
+            throw new LocalClusterException(
                 $"PostgreSQL {Binaries.MajorVersion} did not start on port {Port}: {result.Combined}\n{Tail(LogFile)}");
         }
     }
@@ -196,7 +196,7 @@ public sealed class LocalPostgresCluster
             runAs, ct);
         if (result.ExitCode != 0)
         {
-            throw new MeshHostException($"initdb could not create a cluster in {dataDirectory}: {result.Combined}");
+            throw new LocalClusterException($"initdb could not create a cluster in {dataDirectory}: {result.Combined}");
         }
     }
 
@@ -260,7 +260,7 @@ public sealed class LocalPostgresCluster
             var chown = await ProcessRunner.RunAsync("chown", [$"{Environment.UserName}:", file], null, ct);
             if (chown.ExitCode != 0)
             {
-                throw new MeshHostException($"Could not make {file} this user's own again: {chown.Combined}");
+                throw new LocalClusterException($"Could not make {file} this user's own again: {chown.Combined}");
             }
         }
 
@@ -277,7 +277,7 @@ public sealed class LocalPostgresCluster
         var chown = await ProcessRunner.RunAsync("chown", ["-R", $"{runAs}:", clusterDirectory], null, ct);
         if (chown.ExitCode != 0)
         {
-            throw new MeshHostException(
+            throw new LocalClusterException(
                 $"PostgreSQL refuses to run as root, so mesh runs it as the '{runAs}' user, but could not give that user " +
                 $"{clusterDirectory}: {chown.Combined}. Create the user (useradd --system {runAs}) or run mesh as a regular user.");
         }
@@ -285,7 +285,7 @@ public sealed class LocalPostgresCluster
         var reach = await ProcessRunner.RunAsync("test", ["-w", clusterDirectory], runAs, ct);
         if (reach.ExitCode != 0)
         {
-            throw new MeshHostException(
+            throw new LocalClusterException(
                 $"PostgreSQL runs as the '{runAs}' user, which cannot reach {clusterDirectory} (a parent directory is closed to it). " +
                 "Choose a --data-dir it can reach (under /tmp or /srv, say) or run mesh as a regular user.");
         }
@@ -299,12 +299,12 @@ public sealed class LocalPostgresCluster
             var text = File.ReadAllText(versionFile).Trim();
             return int.TryParse(text.Split('.')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var major)
                 ? major
-                : throw new MeshHostException($"{versionFile} does not hold a PostgreSQL version ('{text}').");
+                : throw new LocalClusterException($"{versionFile} does not hold a PostgreSQL version ('{text}').");
         }
 
         if (Directory.Exists(dataDirectory) && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
         {
-            throw new MeshHostException(
+            throw new LocalClusterException(
                 $"{dataDirectory} is not empty but holds no PostgreSQL cluster (no PG_VERSION). Remove it or use another --data-dir.");
         }
 

@@ -1,6 +1,6 @@
 using MeshInABox.Postgres.Migrations;
 
-namespace MeshInABox.Registry.Tests;
+namespace MeshInABox.Postgres.Tests;
 
 public sealed class SqlScriptTests
 {

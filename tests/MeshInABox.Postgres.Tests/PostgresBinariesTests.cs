@@ -1,7 +1,7 @@
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Testing;
 
-namespace MeshInABox.Hosting.Tests;
+namespace MeshInABox.Postgres.Tests;
 
 public sealed class PostgresBinariesTests : IDisposable
 {
@@ -12,7 +12,7 @@ public sealed class PostgresBinariesTests : IDisposable
     [Fact]
     public void Find_NoInstallation_SaysHowToInstallOrWhereToPoint()
     {
-        var error = Assert.Throws<MeshHostException>(() => PostgresBinaries.Find([_root, Path.Combine(_root, "missing")]));
+        var error = Assert.Throws<LocalClusterException>(() => PostgresBinaries.Find([_root, Path.Combine(_root, "missing")]));
 
         Assert.Contains("apt-get install postgresql", error.Message);
         Assert.Contains(PostgresBinaries.OverrideVariable, error.Message);
@@ -34,7 +34,7 @@ public sealed class PostgresBinariesTests : IDisposable
     {
         var v15 = FakeInstallation("15");
 
-        var error = Assert.Throws<MeshHostException>(() => PostgresBinaries.Find([v15], requiredMajor: 12, dataDirectory: "/srv/mesh"));
+        var error = Assert.Throws<LocalClusterException>(() => PostgresBinaries.Find([v15], requiredMajor: 12, dataDirectory: "/srv/mesh"));
 
         Assert.Contains("/srv/mesh holds a PostgreSQL 12 cluster", error.Message);
         Assert.Contains("installed server is PostgreSQL 15", error.Message);
@@ -47,7 +47,7 @@ public sealed class PostgresBinariesTests : IDisposable
         var partial = FakeInstallation("14");
         File.Delete(Path.Combine(partial, "postgres"));
 
-        Assert.Throws<MeshHostException>(() => PostgresBinaries.Find([partial]));
+        Assert.Throws<LocalClusterException>(() => PostgresBinaries.Find([partial]));
     }
 
     private string FakeInstallation(string major)

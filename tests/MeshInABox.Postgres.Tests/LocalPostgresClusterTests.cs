@@ -1,8 +1,8 @@
-using MeshInABox.Hosting.Postgres;
+using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Testing;
 using Npgsql;
 
-namespace MeshInABox.Hosting.Tests;
+namespace MeshInABox.Postgres.Tests;
 
 public sealed class LocalPostgresClusterTests : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class LocalPostgresClusterTests : IDisposable
         var data = Directory.CreateDirectory(Path.Combine(_root, "cluster", "data")).FullName;
         await File.WriteAllTextAsync(Path.Combine(data, "notes.txt"), "mine", ct);
 
-        var error = await Assert.ThrowsAsync<MeshHostException>(
+        var error = await Assert.ThrowsAsync<LocalClusterException>(
             () => LocalPostgresCluster.StartAsync(new LocalPostgresOptions(Path.Combine(_root, "cluster")), ct));
 
         Assert.Contains("holds no PostgreSQL cluster", error.Message);

@@ -2,9 +2,8 @@ using System.Security.Claims;
 using MeshInABox.Domain.Access;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using MeshInABox.ServiceDefaults;
 
-namespace MeshInABox.Registry.Auth;
+namespace MeshInABox.ServiceDefaults;
 
 /// <summary>Tokens signed with the mesh's local key, for <c>mesh token</c>, <c>mesh register</c> and tests.</summary>
 public static class LocalTokens

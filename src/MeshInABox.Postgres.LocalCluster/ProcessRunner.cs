@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace MeshInABox.Hosting;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>Runs a short-lived command, optionally as another OS user, and captures its output.</summary>
 public static class ProcessRunner
@@ -41,7 +41,7 @@ public static class ProcessRunner
         }
 
         using var process = Process.Start(start)
-            ?? throw new MeshHostException($"Could not start {fileName}.");
+            ?? throw new LocalClusterException($"Could not start {fileName}.");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);

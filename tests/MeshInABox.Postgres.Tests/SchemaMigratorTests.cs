@@ -1,11 +1,10 @@
 using Dapper;
-using MeshInABox.Registry.Extensions;
 using MeshInABox.Postgres.Migrations;
 using MeshInABox.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace MeshInABox.Registry.Tests;
+namespace MeshInABox.Postgres.Tests;
 
 public sealed class SchemaMigratorTests(PostgresServerFixture server) : IAsyncLifetime
 {
@@ -26,15 +25,17 @@ public sealed class SchemaMigratorTests(PostgresServerFixture server) : IAsyncLi
     public async Task Migrate_FreshDatabase_AppliesEveryEmbeddedScriptOnce()
     {
         var ct = TestContext.Current.CancellationToken;
-        var scripts = new EmbeddedMigrationSource(typeof(RegistryApplicationExtensions).Assembly).Load();
+        var scripts = new EmbeddedMigrationSource(typeof(SchemaMigratorTests).Assembly).Load();
 
-        var result = await Migrator(new EmbeddedMigrationSource(typeof(RegistryApplicationExtensions).Assembly)).MigrateAsync(ct);
+        var result = await Migrator(new EmbeddedMigrationSource(typeof(SchemaMigratorTests).Assembly)).MigrateAsync(ct);
 
         Assert.NotEmpty(scripts);
         Assert.Equal(scripts.Select(s => s.ToString()), result.Applied);
         Assert.Equal(scripts[^1].Version, result.Version);
         Assert.Equal(scripts.Select(s => s.Version), await AppliedVersionsAsync(ct));
-        Assert.Contains("data_products", await TablesAsync(ct));
+        Assert.Equal([1, 2], scripts.Select(s => s.Version));
+        Assert.Contains("catalogue", await TablesAsync(ct));
+        Assert.Equal(2, await CountRowsAsync("catalogue", ct));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace MeshInABox.Hosting.Postgres;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>A PostgreSQL server installation: the directory holding initdb, pg_ctl and postgres.</summary>
 public sealed partial record PostgresBinaries(string BinDirectory, int MajorVersion)
@@ -45,7 +45,7 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
 
         if (found.Count == 0)
         {
-            throw new MeshHostException(
+            throw new LocalClusterException(
                 "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found on PATH or in /usr/lib/postgresql/*/bin. " +
                 "Install them (Debian/Ubuntu: sudo apt-get install postgresql; Fedora: sudo dnf install postgresql-server), " +
                 $"point {OverrideVariable} at their bin directory, or use a running server: " +
@@ -58,7 +58,7 @@ public sealed partial record PostgresBinaries(string BinDirectory, int MajorVers
         }
 
         return found.FirstOrDefault(b => b.MajorVersion == requiredMajor)
-            ?? throw new MeshHostException(
+            ?? throw new LocalClusterException(
                 $"The data directory {dataDirectory} holds a PostgreSQL {requiredMajor} cluster, but the installed server is " +
                 $"PostgreSQL {string.Join(", ", found.Select(b => b.MajorVersion))} ({found[0].BinDirectory}), which cannot open it. " +
                 $"Install PostgreSQL {requiredMajor}, upgrade the cluster with pg_upgrade, or start afresh with another --data-dir.");

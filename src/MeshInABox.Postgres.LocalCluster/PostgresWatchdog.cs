@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace MeshInABox.Hosting.Postgres;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>
 /// Makes sure a cluster never outlives the process that started it, even when
@@ -67,14 +67,14 @@ internal sealed class PostgresWatchdog
 
         try
         {
-            var process = Process.Start(start) ?? throw new MeshHostException("Could not start the PostgreSQL watchdog.");
+            var process = Process.Start(start) ?? throw new LocalClusterException("Could not start the PostgreSQL watchdog.");
             var watchdog = new PostgresWatchdog(process);
             Live[watchdog] = true;
             return watchdog;
         }
         catch (Win32Exception error)
         {
-            throw new MeshHostException($"Could not start the PostgreSQL watchdog (sh): {error.Message}");
+            throw new LocalClusterException($"Could not start the PostgreSQL watchdog (sh): {error.Message}");
         }
     }
 

@@ -1,4 +1,4 @@
-namespace MeshInABox.Hosting;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>Secrets on disk (the cluster's password): created readable by this user only, never briefly open to others.</summary>
 public static class OwnerOnlyFile

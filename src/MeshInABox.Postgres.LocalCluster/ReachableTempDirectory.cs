@@ -1,4 +1,4 @@
-namespace MeshInABox.Hosting.Postgres;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>
 /// Temporary directories PostgreSQL's service account can pass through (a new

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshInABox.Hosting;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <summary>Loopback port helpers: everything the embedded host serves binds 127.0.0.1.</summary>
 public static class Ports
@@ -27,7 +27,7 @@ public static class Ports
         }
     }
 
-    public static MeshHostException InUse(int port, string service) => new(
+    public static string InUse(int port, string service) =>
         $"Port {port} on 127.0.0.1 is already in use, so the {service} cannot listen there. " +
-        $"Stop whatever holds it (ss -ltnp 'sport = :{port}' shows it) or choose another base port with --port.");
+        $"Stop whatever holds it (ss -ltnp 'sport = :{port}' shows it) or choose another base port with --port.";
 }

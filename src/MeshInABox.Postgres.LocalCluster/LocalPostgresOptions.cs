@@ -1,4 +1,4 @@
-namespace MeshInABox.Hosting.Postgres;
+namespace MeshInABox.Postgres.LocalCluster;
 
 /// <param name="ClusterDirectory">Holds the cluster (<c>data/</c>), its log and its superuser password.</param>
 /// <param name="Port">Loopback port; 0 picks a free one.</param>
