@@ -19,13 +19,14 @@ public static class MeshRepositoryValidator
         var fullRoot = Path.GetFullPath(root);
         if (!Directory.Exists(fullRoot))
         {
-            return new ValidationReport(fullRoot, 0,
+            return new ValidationReport(fullRoot, 0, 0,
                 [Finding.Unreadable(new DocumentError(SourceLocation.StartOf(root), $"No mesh repo at {fullRoot}: the directory does not exist."))]);
         }
 
         var findings = new List<Finding>();
         var domainPolicies = new Dictionary<string, IReadOnlyList<IProductPolicy>>(StringComparer.Ordinal);
         var manifests = new List<(DataProductManifest Manifest, string Directory)>();
+        var rulesEvaluated = 0;
 
         foreach (var manifestFile in FindManifests(fullRoot))
         {
@@ -54,11 +55,12 @@ public static class MeshRepositoryValidator
             foreach (var policy in GlobalPolicies.All.Concat(policies))
             {
                 findings.AddRange(policy.Evaluate(review).Select(Finding.From));
+                rulesEvaluated++;
             }
         }
 
         findings.AddRange(MeshWideChecks(manifests.Select(m => m.Manifest).ToList()));
-        return new ValidationReport(fullRoot, manifests.Count, [.. findings.OrderBy(f => f.Location.File, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Location.Column)]);
+        return new ValidationReport(fullRoot, manifests.Count, rulesEvaluated, [.. findings.OrderBy(f => f.Location.File, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Location.Column)]);
     }
 
     /// <summary>Checks across products: ids unique in the mesh, inputs that exist.</summary>

@@ -3,7 +3,8 @@ using MeshInABox.Domain.Governance;
 namespace MeshInABox.MeshRepository;
 
 /// <summary>The outcome of validating a mesh repo, with the exit code CI acts on.</summary>
-public sealed record ValidationReport(string Root, int Products, IReadOnlyList<Finding> Findings)
+/// <param name="RulesEvaluated">Policy evaluations run (each product against each policy that applies to it), so "no findings" can be told from "nothing checked".</param>
+public sealed record ValidationReport(string Root, int Products, int RulesEvaluated, IReadOnlyList<Finding> Findings)
 {
     public const int Clean = 0;
     public const int PolicyViolations = 1;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MeshInABox.Testing;
+using MeshInABox.MeshRepository;
 
 namespace MeshInABox.Cli.Tests;
 
@@ -17,7 +18,9 @@ public sealed class ValidateCommandTests : IDisposable
         var (exitCode, output, _) = await MeshProcess.RunAsync(_root, ct, "validate", RepositoryLayout.SampleMesh);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("0 error(s)", output);
+        var expected = MeshRepositoryValidator.Validate(RepositoryLayout.SampleMesh);
+        Assert.True(expected.RulesEvaluated > expected.Products, $"{expected.RulesEvaluated} rules for {expected.Products} products");
+        Assert.Contains($"{expected.Products} product(s) checked against {expected.RulesEvaluated} rule(s): 0 error(s), 0 warning(s).", output);
     }
 
     [Fact]
@@ -35,6 +38,7 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("content/catalogue/dataproduct.json:6:12: error owner-present: Product 'content.catalogue' has no owner.", text.Output);
         Assert.Contains("fix: Set 'owner'", text.Output);
         Assert.Equal(1, json.ExitCode);
+        Assert.True(JsonDocument.Parse(json.Output).RootElement.GetProperty("rulesEvaluated").GetInt32() > 0);
         var finding = Assert.Single(JsonDocument.Parse(json.Output).RootElement.GetProperty("findings").EnumerateArray());
         Assert.Equal("owner-present", finding.GetProperty("policy").GetString());
         Assert.Equal(6, finding.GetProperty("line").GetInt32());

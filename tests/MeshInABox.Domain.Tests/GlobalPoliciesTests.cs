@@ -12,6 +12,11 @@ public sealed class GlobalPoliciesTests
         var violations = GlobalPolicies.All.SelectMany(p => p.Evaluate(review)).ToList();
 
         Assert.Empty(violations);
+        // Nothing was skipped for want of input: the product has outputs, each with its contract read, and every policy ran.
+        Assert.NotEmpty(review.Outputs);
+        Assert.All(review.Outputs, output => Assert.NotNull(output.Contract?.Contract));
+        Assert.Equal(GlobalPolicies.All.Select(p => p.Info.Id).Distinct().Count(), GlobalPolicies.All.Count);
+        Assert.True(GlobalPolicies.All.Count >= 10, $"{GlobalPolicies.All.Count} global policies");
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using MeshInABox.Domain.Governance;
 using MeshInABox.Domain.Products;
 using MeshInABox.Domain.Streams;
 using MeshInABox.MeshRepository.Samples;
@@ -20,7 +21,19 @@ public sealed class SampleMeshTests : IDisposable
         Assert.Empty(report.Findings);
         Assert.Equal(ValidationReport.Clean, report.ExitCode);
         Assert.True(report.Products >= 6, $"{report.Products} products");
+        // Clean because every rule ran and passed: each product met every global policy and its domain's own.
+        Assert.Equal(ExpectedRuleEvaluations(RepositoryLayout.SampleMesh), report.RulesEvaluated);
     }
+
+    /// <summary>Each product against every global policy and each rule of its domain's policies.yaml, counted from the files.</summary>
+    private static int ExpectedRuleEvaluations(string mesh) =>
+        MeshRepositoryValidator.FindManifests(mesh).Sum(manifest =>
+        {
+            var policies = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(manifest)!)!, DomainPolicies.FileName);
+            var domainRules = File.Exists(policies) ? DomainPolicies.Read(File.ReadAllText(policies), policies).Policies.Count : 0;
+            Assert.True(domainRules > 0, $"{policies} holds no rule");
+            return GlobalPolicies.All.Count + domainRules;
+        });
 
     [Fact]
     public void Validate_SampleMeshWithGeneratedImpressions_IsClean()
@@ -31,6 +44,7 @@ public sealed class SampleMeshTests : IDisposable
         var report = MeshRepositoryValidator.Validate(mesh);
 
         Assert.Empty(report.Findings);
+        Assert.Equal(ExpectedRuleEvaluations(mesh), report.RulesEvaluated);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public static class ValidateCommand
             {
                 root = report.Root,
                 products = report.Products,
+                rulesEvaluated = report.RulesEvaluated,
                 errors = report.Errors,
                 warnings = report.Warnings,
                 exitCode = report.ExitCode,
@@ -65,7 +66,7 @@ public static class ValidateCommand
             }
         }
 
-        var summary = $"{report.Products} product(s) checked: {report.Errors} error(s), {report.Warnings} warning(s).";
+        var summary = $"{report.Products} product(s) checked against {report.RulesEvaluated} rule(s): {report.Errors} error(s), {report.Warnings} warning(s).";
         var summaryColour = report.ExitCode == ValidationReport.Clean ? "green" : "red";
         AnsiConsole.MarkupLineInterpolated($"[{summaryColour}]{summary}[/]");
         return report.ExitCode;
