@@ -28,14 +28,16 @@ public static class GrantsApi
 
     public static async Task<Results<Ok<IReadOnlyList<GrantResponse>>, ProblemHttpResult>> ListGrants(
         string productId, ProductStore products, GrantStore grants, CancellationToken ct) =>
-        await products.GetAsync(productId, ct) is null ? DataProductsApi.NotFound(productId) : TypedResults.Ok(await grants.ListAsync(productId, ct));
+        await products.GetAsync(productId, ct) is null
+            ? DataProductsApi.NotFound(productId)
+            : TypedResults.Ok<IReadOnlyList<GrantResponse>>([.. (await grants.ListAsync(productId, ct)).Select(g => g.ToResponse())]);
 
     /// <summary>A subject that breaks the rule can hold no grant: 404 with the rule, so a caller asking for any token's sub gets an answer.</summary>
     public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> GetGrant(string productId, string subject, GrantStore grants, CancellationToken ct) =>
         MeshNames.Subject(subject) is { } rule
             ? TypedResults.Problem($"No grant: {rule}", statusCode: StatusCodes.Status404NotFound, title: "No grant")
             : MeshNames.ProductId(productId) is null && await grants.GetAsync(productId, subject, ct) is { } grant
-                ? TypedResults.Ok(grant)
+                ? TypedResults.Ok(grant.ToResponse())
                 : TypedResults.Problem($"'{subject}' has no grant on {MeshNames.Quote(productId)}.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
 
     public static async Task<Results<Ok<GrantResponse>, ValidationProblem, ProblemHttpResult>> Grant(
@@ -53,7 +55,7 @@ public static class GrantsApi
         }
 
         return RegistryAuthExtensions.CanWrite(user, product.Domain)
-            ? TypedResults.Ok(await grants.GrantAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct))
+            ? TypedResults.Ok((await grants.GrantAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct)).ToResponse())
             : DataProductsApi.Forbidden(user, product.Domain);
     }
 
