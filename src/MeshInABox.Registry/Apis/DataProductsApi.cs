@@ -28,11 +28,11 @@ public static class DataProductsApi
         reads.MapGet("/{productId}", GetProduct).WithName(nameof(GetProduct))
             .WithSummary("A data product, with its deprecation notice if it has one.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct))
+        writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct)).RequireProductWriter()
             .WithSummary("Deprecate a product: consumers see the sunset date and the message.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct))
+        writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct)).RequireProductWriter()
             .WithSummary("Retire a deprecated product after its sunset: it stays readable as history but takes no new versions.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -113,14 +113,9 @@ public static class DataProductsApi
         await products.GetAsync(productId, ct) is { } product ? TypedResults.Ok(product.ToResponse()) : NotFound(productId);
 
     public static async Task<Results<Ok<DataProductResponse>, ValidationProblem, ProblemHttpResult>> DeprecateProduct(
-        string productId, DeprecateProductRequest body, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, DeprecateProductRequest body, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return NotFound(productId);
-        }
-
+        var product = http.WrittenProduct();
         var now = time.GetUtcNow();
         var checks = new RequestChecks();
         var message = checks.Required(body.Message, "message", MeshNames.MaxDescriptionLength);
@@ -138,30 +133,15 @@ public static class DataProductsApi
             return TypedResults.ValidationProblem(checks.Errors);
         }
 
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return Forbidden(user, product.Domain);
-        }
-
         return product.Status == ProductStatus.Retired
             ? TypedResults.Problem($"'{productId}' is retired already.", statusCode: StatusCodes.Status409Conflict, title: "Product retired")
             : TypedResults.Ok((await products.DeprecateAsync(productId, sunsetAt, message, now, ct)).ToResponse());
     }
 
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
-        string productId, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return NotFound(productId);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return Forbidden(user, product.Domain);
-        }
-
+        var product = http.WrittenProduct();
         var now = time.GetUtcNow();
         return product switch
         {

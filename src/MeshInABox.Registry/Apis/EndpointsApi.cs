@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MeshInABox.Domain.Naming;
@@ -21,7 +20,7 @@ public static class EndpointsApi
             .WithSummary("Where each output's data lives: file path, host/database/schema/table, lakehouse table or topic. Never secrets.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.WritePolicy)
-            .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint))
+            .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint)).RequireProductWriter()
             .WithSummary("Record where an output's data lives (the storage plane calls this after provisioning).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -33,15 +32,11 @@ public static class EndpointsApi
             ? DataProductsApi.NotFound(productId)
             : TypedResults.Ok<IReadOnlyList<EndpointResponse>>([.. (await endpoints.ListAsync(productId, ct)).Select(e => e.ToResponse())]);
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutEndpoint(
-        string productId, string output, PutEndpointRequest body, ClaimsPrincipal user,
-        ProductStore products, EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<NoContent, ValidationProblem>> PutEndpoint(
+        string productId, string output, PutEndpointRequest body, HttpContext http,
+        EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
+        var product = http.WrittenProduct();
         var checks = new RequestChecks();
         var kind = checks.Kind(body.Kind, "kind");
         var declared = checks.Name(output, "output", MeshNames.Output) is null ? null : product.Outputs.FirstOrDefault(o => o.Name == output);
@@ -77,11 +72,6 @@ public static class EndpointsApi
         if (checks.Failed || kind is not { } endpointKind || stored is null)
         {
             return TypedResults.ValidationProblem(checks.Errors);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return DataProductsApi.Forbidden(user, product.Domain);
         }
 
         await endpoints.PutAsync(productId, output, endpointKind, stored, time.GetUtcNow(), ct);

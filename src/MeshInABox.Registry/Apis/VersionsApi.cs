@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Claims;
 using System.Text.Json;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
@@ -26,7 +25,7 @@ public static class VersionsApi
         var reads = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.ReadPolicy);
         var writes = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.WritePolicy);
 
-        writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion))
+        writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion)).RequireProductWriter()
             .WithSummary("Publish a version with its ODCS contract; validation runs in the background.")
             .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409. Without outputs, they are taken from the contract's schema objects (see docs/registry.md).")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -44,8 +43,7 @@ public static class VersionsApi
         string productId,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         PublishVersionRequest body,
-        ClaimsPrincipal user,
-        ProductStore products,
+        HttpContext http,
         VersionStore versions,
         PublishingSignal signal,
         LocationRules locations,
@@ -59,17 +57,7 @@ public static class VersionsApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Missing Idempotency-Key");
         }
 
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return DataProductsApi.Forbidden(user, product.Domain);
-        }
-
+        var product = http.WrittenProduct();
         var checks = new RequestChecks();
         var versionText = checks.Required(body.Version, "version", MeshNames.MaxVersionLength);
         SemVersion? version = null;
