@@ -11,7 +11,7 @@ namespace MeshInABox.Registry.Publishing;
 /// Decides a version: the contract must be valid ODCS, the product with this
 /// version's outputs must meet the mesh's policies, and the version number
 /// must move as far as the changes since the previous active version require.
-/// The outputs are those <see cref="VersionOutputs"/> decided when the version was submitted.
+/// The outputs are those <see cref="Apis.VersionOutputs"/> decided when the version was submitted.
 /// </summary>
 public static class VersionValidator
 {

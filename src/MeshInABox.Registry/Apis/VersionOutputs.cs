@@ -1,18 +1,17 @@
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
-using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Products;
 
-namespace MeshInABox.Registry.Publishing;
+namespace MeshInABox.Registry.Apis;
 
 /// <summary>
 /// The one place that decides which outputs a version publishes, when it is submitted (the worker validates
-/// what was stored). Given outputs must agree with the contract; left out, they are derived from the
-/// contract's schema objects: the product's registered output of the same name, else the kind the
-/// contract's servers tell. docs/registry.md states the rules.
+/// what was stored); a check of the request, so it lives with the other request checks. Given outputs must
+/// agree with the contract; left out, they are derived from the contract's schema objects: the product's
+/// registered output of the same name, else the kind the contract's servers tell. docs/registry.md states the rules.
 /// </summary>
 public static class VersionOutputs
 {
