@@ -62,7 +62,7 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
         registry.Time.Advance(TimeSpan.FromSeconds(31));
         var tookOver = await worker.ProcessNextAsync(ct);
         var decided = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{id}/versions/1.0.0", ct);
-        var lateResult = await versions.CompleteAsync(crashed!, new VersionStore.Verdict(false, [], [], []), registry.Time.GetUtcNow(), ct);
+        var lateResult = await versions.CompleteAsync(crashed!, new Verdict([new RejectionReason("test", "late", "A worker that lost its lease.")], [], []), registry.Time.GetUtcNow(), ct);
 
         Assert.Equal(id, crashed!.ProductId);
         Assert.Equal("validating", midway.GetProperty("status").GetString());

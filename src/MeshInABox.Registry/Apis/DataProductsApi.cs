@@ -1,9 +1,11 @@
 using System.Security.Claims;
-using MeshInABox.Registry.Auth;
 using MeshInABox.Domain.Naming;
+using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -26,11 +28,11 @@ public static class DataProductsApi
         reads.MapGet("/{productId}", GetProduct).WithName(nameof(GetProduct))
             .WithSummary("A data product, with its deprecation notice if it has one.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct))
+        writes.MapPost("/{productId}/deprecation", DeprecateProduct).WithName(nameof(DeprecateProduct)).RequireProductWriter()
             .WithSummary("Deprecate a product: consumers see the sunset date and the message.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct))
+        writes.MapPost("/{productId}/retirement", RetireProduct).WithName(nameof(RetireProduct)).RequireProductWriter()
             .WithSummary("Retire a deprecated product after its sunset: it stays readable as history but takes no new versions.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -49,16 +51,17 @@ public static class DataProductsApi
         var tags = checks.Tags(body.Tags);
         var classification = checks.Classification(body.Classification);
         var id = body.Id ?? (domain.Length > 0 && name.Length > 0 ? $"{domain}.{RequestChecks.Slug(name)}" : null);
-        if (id is not null && checks.Name(id, "id", MeshNames.ProductId) is not null
-            && domain.Length > 0 && !id.StartsWith(domain + ".", StringComparison.Ordinal))
+        var validId = id is null ? null : checks.Name(id, "id", MeshNames.ProductId);
+        if (validId is not null
+            && domain.Length > 0 && !validId.StartsWith(domain + ".", StringComparison.Ordinal))
         {
             checks.Add("id", $"{MeshNames.Quote(id)} must start with its domain '{domain}.'.");
         }
 
         // Locations are checked against the product's own folder, so only once its id is known to be good.
-        var outputs = checks.Outputs(body.Outputs, checks.Failed ? null : id, locations);
+        var outputs = checks.Outputs(body.Outputs, checks.Failed ? null : validId, locations);
         var inputs = checks.Inputs(body.Inputs);
-        if (checks.Failed)
+        if (checks.Failed || validId is null)
         {
             return TypedResults.ValidationProblem(checks.Errors);
         }
@@ -69,11 +72,11 @@ public static class DataProductsApi
         }
 
         var registered = await products.RegisterAsync(
-            new ProductStore.NewProduct(id!, name, domain, owner, description, businessUnit, tags, classification, outputs, inputs),
+            new ProductStore.NewProduct(validId, name, domain, owner, description, businessUnit, tags, classification, outputs, inputs),
             time.GetUtcNow(), ct);
         return registered is null
-            ? TypedResults.Problem($"A data product with id '{id}' is already registered.", statusCode: StatusCodes.Status409Conflict, title: "Product exists")
-            : TypedResults.Created($"/data-products/{id}", registered);
+            ? TypedResults.Problem($"A data product with id '{validId}' is already registered.", statusCode: StatusCodes.Status409Conflict, title: "Product exists")
+            : TypedResults.Created($"/data-products/{validId}", registered.ToResponse());
     }
 
     public static async Task<Results<Ok<ProductPage>, ValidationProblem>> ListProducts(
@@ -91,7 +94,8 @@ public static class DataProductsApi
             checks.Add("pageSize", $"'pageSize' must be between 1 and {options.Value.MaxPageSize}.");
         }
 
-        if (status is not null and not ("active" or "deprecated" or "retired"))
+        var statusFilter = status is null ? null : EnumNames.Parse<ProductStatus>(status);
+        if (status is not null && statusFilter is not (ProductStatus.Active or ProductStatus.Deprecated or ProductStatus.Retired))
         {
             checks.Add("status", $"{MeshNames.Quote(status)} is not a product status: use active, deprecated or retired.");
         }
@@ -102,21 +106,16 @@ public static class DataProductsApi
         tag = Blank(tag) is { } t ? checks.Name(t, "tag", MeshNames.Tag) : null;
         return checks.Failed
             ? TypedResults.ValidationProblem(checks.Errors)
-            : TypedResults.Ok(await products.SearchAsync(new ProductStore.Search(q, domain, owner, tag, status, page, pageSize), ct));
+            : TypedResults.Ok((await products.SearchAsync(new ProductStore.Search(q, domain, owner, tag, statusFilter, page, pageSize), ct)).ToResponse(page, pageSize));
     }
 
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> GetProduct(string productId, ProductStore products, CancellationToken ct) =>
-        await products.GetAsync(productId, ct) is { } product ? TypedResults.Ok(product) : NotFound(productId);
+        await products.GetAsync(productId, ct) is { } product ? TypedResults.Ok(product.ToResponse()) : NotFound(productId);
 
     public static async Task<Results<Ok<DataProductResponse>, ValidationProblem, ProblemHttpResult>> DeprecateProduct(
-        string productId, DeprecateProductRequest body, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, DeprecateProductRequest body, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return NotFound(productId);
-        }
-
+        var product = http.WrittenProduct();
         var now = time.GetUtcNow();
         var checks = new RequestChecks();
         var message = checks.Required(body.Message, "message", MeshNames.MaxDescriptionLength);
@@ -129,45 +128,30 @@ public static class DataProductsApi
             checks.Add("sunsetAt", "'sunsetAt' must be in the future, to give consumers time to move.");
         }
 
-        if (checks.Failed)
+        if (checks.Failed || body.SunsetAt is not { } sunsetAt)
         {
             return TypedResults.ValidationProblem(checks.Errors);
         }
 
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return Forbidden(user, product.Domain);
-        }
-
-        return product.Status == "retired"
+        return product.Status == ProductStatus.Retired
             ? TypedResults.Problem($"'{productId}' is retired already.", statusCode: StatusCodes.Status409Conflict, title: "Product retired")
-            : TypedResults.Ok(await products.DeprecateAsync(productId, body.SunsetAt!.Value, message, now, ct));
+            : TypedResults.Ok((await products.DeprecateAsync(productId, sunsetAt, message, now, ct)).ToResponse());
     }
 
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
-        string productId, ClaimsPrincipal user, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return NotFound(productId);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return Forbidden(user, product.Domain);
-        }
-
+        var product = http.WrittenProduct();
         var now = time.GetUtcNow();
         return product switch
         {
-            { Status: "retired" } => TypedResults.Ok(product),
+            { Status: ProductStatus.Retired } => TypedResults.Ok(product.ToResponse()),
             { Deprecation: null } => TypedResults.Problem(
                 $"'{productId}' is not deprecated: deprecate it with a sunset date first, so consumers are warned.",
                 statusCode: StatusCodes.Status409Conflict, title: "Not deprecated"),
             { Deprecation.SunsetAt: var sunset } when sunset > now => TypedResults.Problem(
                 $"'{productId}' may be retired after its sunset, {sunset:u}.", statusCode: StatusCodes.Status409Conflict, title: "Before sunset"),
-            _ => TypedResults.Ok(await products.RetireAsync(productId, now, ct)),
+            _ => TypedResults.Ok((await products.RetireAsync(productId, now, ct)).ToResponse()),
         };
     }
 

@@ -1,11 +1,11 @@
-using System.Security.Claims;
-using MeshInABox.Registry.Auth;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MeshInABox.Domain.Naming;
+using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MeshInABox.Registry.Apis;
@@ -20,7 +20,7 @@ public static class EndpointsApi
             .WithSummary("Where each output's data lives: file path, host/database/schema/table, lakehouse table or topic. Never secrets.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGroup("/data-products/{productId}/endpoints").WithTags("Locator").RequireAuthorization(RegistryAuthExtensions.WritePolicy)
-            .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint))
+            .MapPut("/{output}", PutEndpoint).WithName(nameof(PutEndpoint)).RequireProductWriter()
             .WithSummary("Record where an output's data lives (the storage plane calls this after provisioning).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -30,18 +30,13 @@ public static class EndpointsApi
         string productId, ProductStore products, EndpointStore endpoints, CancellationToken ct) =>
         await products.GetAsync(productId, ct) is null
             ? DataProductsApi.NotFound(productId)
-            : TypedResults.Ok(await endpoints.ListAsync(productId, ct));
+            : TypedResults.Ok<IReadOnlyList<EndpointResponse>>([.. (await endpoints.ListAsync(productId, ct)).Select(e => e.ToResponse())]);
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutEndpoint(
-        string productId, string output, PutEndpointRequest body, ClaimsPrincipal user,
-        ProductStore products, EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<NoContent, ValidationProblem>> PutEndpoint(
+        string productId, string output, PutEndpointRequest body, HttpContext http,
+        EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
     {
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
-
+        var product = http.WrittenProduct();
         var checks = new RequestChecks();
         var kind = checks.Kind(body.Kind, "kind");
         var declared = checks.Name(output, "output", MeshNames.Output) is null ? null : product.Outputs.FirstOrDefault(o => o.Name == output);
@@ -49,9 +44,10 @@ public static class EndpointsApi
         {
             checks.Add("output", $"'{productId}' has no output {MeshNames.Quote(output)} (it has {string.Join(", ", product.Outputs.Select(o => o.Name))}).");
         }
-        else if (declared is not null && kind is not null && !string.Equals(declared.Kind, kind, StringComparison.OrdinalIgnoreCase))
+        else if (declared is not null && kind is { } given && declared.Kind != given)
         {
-            checks.Add("kind", $"Output '{output}' is declared as {declared.Kind}: its endpoint is a {declared.Kind} location, not {kind}.");
+            var declaredKind = EnumNames.Of(declared.Kind);
+            checks.Add("kind", $"Output '{output}' is declared as {declaredKind}: its endpoint is a {declaredKind} location, not {EnumNames.Of(given)}.");
         }
 
         JsonObject? stored = null;
@@ -62,10 +58,10 @@ public static class EndpointsApi
         else
         {
             checks.NoSecrets(location, "location");
-            if (!checks.Failed)
+            if (!checks.Failed && kind is { } checkedKind)
             {
                 var errors = new List<(string Property, string Message)>();
-                stored = locations.Endpoint(productId, output, kind!, location, errors);
+                stored = locations.Endpoint(productId, output, EnumNames.Of(checkedKind), location, errors);
                 foreach (var (property, message) in errors)
                 {
                     checks.Add($"location.{property}", message);
@@ -73,17 +69,12 @@ public static class EndpointsApi
             }
         }
 
-        if (checks.Failed)
+        if (checks.Failed || kind is not { } endpointKind || stored is null)
         {
             return TypedResults.ValidationProblem(checks.Errors);
         }
 
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return DataProductsApi.Forbidden(user, product.Domain);
-        }
-
-        await endpoints.PutAsync(productId, output, kind!, stored!, time.GetUtcNow(), ct);
+        await endpoints.PutAsync(productId, output, endpointKind, stored, time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
 }

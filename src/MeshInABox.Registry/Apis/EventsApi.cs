@@ -41,6 +41,6 @@ public static class EventsApi
             return TypedResults.ValidationProblem(checks.Errors);
         }
 
-        return TypedResults.Ok(new EventPage(events, events.Count == 0 ? after : events[^1].Position));
+        return TypedResults.Ok(new EventPage([.. events.Select(e => e.ToResponse())], events.Count == 0 ? after : events[^1].Position));
     }
 }

@@ -19,61 +19,46 @@ public static class GrantsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         reads.MapGet("/{subject}", GetGrant).WithName(nameof(GetGrant)).WithSummary("Whether a subject (a token's sub) may read this product: 200 or 404.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        writes.MapPut("/{subject}", Grant).WithName(nameof(Grant)).WithSummary("Let a subject read this product (owning domain only).")
+        writes.MapPut("/{subject}", Grant).WithName(nameof(Grant)).RequireProductWriter().WithSummary("Let a subject read this product (owning domain only).")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        writes.MapDelete("/{subject}", Revoke).WithName(nameof(Revoke)).WithSummary("Take a subject's access away (owning domain only).")
+        writes.MapDelete("/{subject}", Revoke).WithName(nameof(Revoke)).RequireProductWriter().WithSummary("Take a subject's access away (owning domain only).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
     public static async Task<Results<Ok<IReadOnlyList<GrantResponse>>, ProblemHttpResult>> ListGrants(
         string productId, ProductStore products, GrantStore grants, CancellationToken ct) =>
-        await products.GetAsync(productId, ct) is null ? DataProductsApi.NotFound(productId) : TypedResults.Ok(await grants.ListAsync(productId, ct));
+        await products.GetAsync(productId, ct) is null
+            ? DataProductsApi.NotFound(productId)
+            : TypedResults.Ok<IReadOnlyList<GrantResponse>>([.. (await grants.ListAsync(productId, ct)).Select(g => g.ToResponse())]);
 
     /// <summary>A subject that breaks the rule can hold no grant: 404 with the rule, so a caller asking for any token's sub gets an answer.</summary>
     public static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> GetGrant(string productId, string subject, GrantStore grants, CancellationToken ct) =>
         MeshNames.Subject(subject) is { } rule
             ? TypedResults.Problem($"No grant: {rule}", statusCode: StatusCodes.Status404NotFound, title: "No grant")
             : MeshNames.ProductId(productId) is null && await grants.GetAsync(productId, subject, ct) is { } grant
-                ? TypedResults.Ok(grant)
+                ? TypedResults.Ok(grant.ToResponse())
                 : TypedResults.Problem($"'{subject}' has no grant on {MeshNames.Quote(productId)}.", statusCode: StatusCodes.Status404NotFound, title: "No grant");
 
-    public static async Task<Results<Ok<GrantResponse>, ValidationProblem, ProblemHttpResult>> Grant(
-        string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
+    /// <remarks>The product is known and the caller's to write (<see cref="ProductWriteFilter"/>).</remarks>
+    public static async Task<Results<Ok<GrantResponse>, ValidationProblem>> Grant(
+        string productId, string subject, ClaimsPrincipal user, GrantStore grants, TimeProvider time, CancellationToken ct)
     {
         if (SubjectProblem(subject) is { } problem)
         {
             return problem;
         }
 
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
-
-        return RegistryAuthExtensions.CanWrite(user, product.Domain)
-            ? TypedResults.Ok(await grants.GrantAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct))
-            : DataProductsApi.Forbidden(user, product.Domain);
+        return TypedResults.Ok((await grants.GrantAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct)).ToResponse());
     }
 
+    /// <remarks>The product is known and the caller's to write (<see cref="ProductWriteFilter"/>).</remarks>
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Revoke(
-        string productId, string subject, ClaimsPrincipal user, ProductStore products, GrantStore grants, TimeProvider time, CancellationToken ct)
+        string productId, string subject, ClaimsPrincipal user, GrantStore grants, TimeProvider time, CancellationToken ct)
     {
         if (SubjectProblem(subject) is { } problem)
         {
             return problem;
-        }
-
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return DataProductsApi.Forbidden(user, product.Domain);
         }
 
         return await grants.RevokeAsync(productId, subject, user.Identity?.Name ?? "unknown", time.GetUtcNow(), ct)

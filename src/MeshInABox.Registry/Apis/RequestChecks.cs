@@ -4,6 +4,7 @@ using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 
 namespace MeshInABox.Registry.Apis;
 
@@ -74,19 +75,20 @@ public sealed partial class RequestChecks
         return value;
     }
 
-    public string Classification(string? value)
+    public Domain.Products.Classification Classification(string? value)
     {
         if (value is null)
         {
-            return "open";
+            return Domain.Products.Classification.Open;
         }
 
-        if (value.Length > 20 || !Enum.TryParse<Domain.Products.Classification>(value, ignoreCase: true, out _) || int.TryParse(value, out _))
+        if (EnumNames.Parse<Domain.Products.Classification>(value, ignoreCase: true) is { } classification)
         {
-            Add("classification", $"{MeshNames.Quote(value)} is not a classification: use open or restricted.");
+            return classification;
         }
 
-        return value.ToLowerInvariant();
+        Add("classification", $"{MeshNames.Quote(value)} is not a classification: use open or restricted.");
+        return Domain.Products.Classification.Open;
     }
 
     public IReadOnlyList<string> Tags(IReadOnlyList<string>? tags)
@@ -114,7 +116,8 @@ public sealed partial class RequestChecks
     /// Names, kinds and locations of outputs. With a product id (and the rules), file paths are checked to lie in
     /// the product's folder and come back canonical, and topics to lie under its domain.
     /// </summary>
-    public IReadOnlyList<ProductOutputDto> Outputs(IReadOnlyList<ProductOutputDto>? outputs, string? productId, LocationRules rules)
+    /// <returns>The outputs whose name and kind are valid (all of them, unless a check failed).</returns>
+    public IReadOnlyList<RegisteredOutput> Outputs(IReadOnlyList<ProductOutputDto>? outputs, string? productId, LocationRules rules)
     {
         if (outputs is null)
         {
@@ -124,10 +127,10 @@ public sealed partial class RequestChecks
         if (outputs.Count > MaxOutputs)
         {
             Add("outputs", $"{outputs.Count} outputs are given; at most {MaxOutputs} are allowed.");
-            return outputs;
+            return [];
         }
 
-        var checkedOutputs = new List<ProductOutputDto>();
+        var checkedOutputs = new List<RegisteredOutput>();
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
@@ -138,7 +141,7 @@ public sealed partial class RequestChecks
                 continue;
             }
 
-            Name(output.Name, field + ".name", MeshNames.Output);
+            var name = Name(output.Name, field + ".name", MeshNames.Output);
             var kind = Kind(output.Kind, field + ".kind");
             Name(output.StorageTemplate, field + ".storageTemplate", v => v is null ? null : MeshNames.Output(v));
             var location = output.Location;
@@ -146,15 +149,18 @@ public sealed partial class RequestChecks
             {
                 location = kind switch
                 {
-                    "csv" => File(location, productId, field + ".location", rules),
-                    "kafka" => LocationRules.Topic(location, productId) is { } topicError ? Refuse(field + ".location", topicError) : location,
-                    _ => Refuse(field + ".location", $"A {kind} output's location is provisioned by the platform: leave 'location' out (give a 'storageTemplate')."),
+                    OutputKind.Csv => File(location, productId, field + ".location", rules),
+                    OutputKind.Kafka => LocationRules.Topic(location, productId) is { } topicError ? Refuse(field + ".location", topicError) : location,
+                    _ => Refuse(field + ".location", $"A {EnumNames.Of(kind.Value)} output's location is provisioned by the platform: leave 'location' out (give a 'storageTemplate')."),
                 };
             }
 
             var transform = productId is null || output.Transform is null ? output.Transform : File(output.Transform, productId, field + ".transform", rules);
             var source = productId is null || output.Source is null ? output.Source : File(output.Source, productId, field + ".source", rules);
-            checkedOutputs.Add(output with { Kind = kind ?? output.Kind, Location = location, Transform = transform, Source = source });
+            if (name is not null && kind is { } validKind)
+            {
+                checkedOutputs.Add(new RegisteredOutput(name, validKind, location, output.StorageTemplate, transform, source));
+            }
         }
 
         foreach (var duplicate in outputs.Where(o => o is not null).GroupBy(o => o.Name).Where(g => g.Key is not null && g.Count() > 1))
@@ -165,7 +171,8 @@ public sealed partial class RequestChecks
         return checkedOutputs;
     }
 
-    public IReadOnlyList<ProductInputDto> Inputs(IReadOnlyList<ProductInputDto>? inputs)
+    /// <returns>The inputs whose product is valid (all of them, unless a check failed).</returns>
+    public IReadOnlyList<RegisteredInput> Inputs(IReadOnlyList<ProductInputDto>? inputs)
     {
         if (inputs is null)
         {
@@ -175,9 +182,10 @@ public sealed partial class RequestChecks
         if (inputs.Count > MaxInputs)
         {
             Add("inputs", $"{inputs.Count} inputs are given; at most {MaxInputs} are allowed.");
-            return inputs;
+            return [];
         }
 
+        var checkedInputs = new List<RegisteredInput>();
         for (var i = 0; i < inputs.Count; i++)
         {
             if (inputs[i] is null)
@@ -186,23 +194,27 @@ public sealed partial class RequestChecks
                 continue;
             }
 
-            Name(inputs[i].Product, $"inputs[{i}].product", MeshNames.ProductId);
+            var product = Name(inputs[i].Product, $"inputs[{i}].product", MeshNames.ProductId);
             Name(inputs[i].Output, $"inputs[{i}].output", v => v is null ? null : MeshNames.Output(v));
+            if (product is not null)
+            {
+                checkedInputs.Add(new RegisteredInput(product, inputs[i].Output));
+            }
         }
 
-        return inputs;
+        return checkedInputs;
     }
 
-    /// <summary>An output kind, lower case; null when it is none.</summary>
-    public string? Kind(string? kind, string field)
+    /// <summary>An output kind by its name, in any case; null when it is none.</summary>
+    public OutputKind? Kind(string? kind, string field)
     {
-        if (kind is null || kind.Length > 20 || !Enum.TryParse<OutputKind>(kind, ignoreCase: true, out _) || int.TryParse(kind, out _))
+        if (EnumNames.Parse<OutputKind>(kind, ignoreCase: true) is { } parsed)
         {
-            Add(field, $"{MeshNames.Quote(kind)} is not an output kind: use csv, postgres, lakehouse or kafka.");
-            return null;
+            return parsed;
         }
 
-        return kind.ToLowerInvariant();
+        Add(field, $"{MeshNames.Quote(kind)} is not an output kind: use csv, postgres, lakehouse or kafka.");
+        return null;
     }
 
     /// <summary>The locator holds where data is, never how to get in: no credentials in endpoints.</summary>

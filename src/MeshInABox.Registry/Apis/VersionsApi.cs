@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using System.Diagnostics;
 using System.Text.Json;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
@@ -7,6 +7,7 @@ using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 using MeshInABox.Registry.Publishing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -24,7 +25,7 @@ public static class VersionsApi
         var reads = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.ReadPolicy);
         var writes = app.MapGroup("/data-products/{productId}/versions").WithTags("Versions").RequireAuthorization(RegistryAuthExtensions.WritePolicy);
 
-        writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion))
+        writes.MapPost("/", PublishVersion).WithName(nameof(PublishVersion)).RequireProductWriter()
             .WithSummary("Publish a version with its ODCS contract; validation runs in the background.")
             .WithDescription("Requires an Idempotency-Key header. The same key and body return the same response; the same key with another body is 422; a number already published with other content is 409. Without outputs, they are taken from the contract's schema objects (see docs/registry.md).")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -42,8 +43,7 @@ public static class VersionsApi
         string productId,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         PublishVersionRequest body,
-        ClaimsPrincipal user,
-        ProductStore products,
+        HttpContext http,
         VersionStore versions,
         PublishingSignal signal,
         LocationRules locations,
@@ -57,17 +57,7 @@ public static class VersionsApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Missing Idempotency-Key");
         }
 
-        var product = await products.GetAsync(productId, ct);
-        if (product is null)
-        {
-            return DataProductsApi.NotFound(productId);
-        }
-
-        if (!RegistryAuthExtensions.CanWrite(user, product.Domain))
-        {
-            return DataProductsApi.Forbidden(user, product.Domain);
-        }
-
+        var product = http.WrittenProduct();
         var checks = new RequestChecks();
         var versionText = checks.Required(body.Version, "version", MeshNames.MaxVersionLength);
         SemVersion? version = null;
@@ -76,72 +66,68 @@ public static class VersionsApi
             checks.Add("version", versionError!);
         }
 
-        string? contract = null;
+        // Read once: its YAML is stored and hashed, its tree checked here; the worker reads the stored YAML.
+        NormalisedContract? contract = null;
         DataContract? read = null;
         if (body.Contract is not { } contractJson || contractJson.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             checks.Add("contract", "'contract' is required: the ODCS document, as YAML text or a JSON object.");
         }
+        else if (!SubmittedContract.TryNormalise(contractJson, out contract, out var error))
+        {
+            checks.Add("contract", $"The contract cannot be read: {error}");
+        }
         else
         {
-            var (yaml, error) = SubmittedContract.Normalise(contractJson);
-            if (error is not null)
-            {
-                checks.Add("contract", $"The contract cannot be read: {error}");
-            }
-            else if (SubmittedContract.DeclaredVersion(yaml!) is var declared && version is not null && declared != versionText)
+            if (contract.DeclaredVersion is var declared && version is not null && declared != versionText)
             {
                 checks.Add("contract.version", $"The contract says version {MeshNames.Quote(declared)}, the request '{versionText}': they must match.");
             }
 
-            contract = yaml;
-            read = yaml is null ? null : ContractReader.Read(yaml, "contract.yaml").Contract;
+            read = contract.ReadContract();
         }
 
-        string? streamContract = null;
-        if (body.StreamContract is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } streamJson)
+        NormalisedContract? streamContract = null;
+        if (body.StreamContract is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } streamJson
+            && !SubmittedContract.TryNormalise(streamJson, out streamContract, out var streamError))
         {
-            (streamContract, var streamError) = SubmittedContract.Normalise(streamJson);
-            if (streamError is not null)
-            {
-                checks.Add("streamContract", $"The AsyncAPI document cannot be read: {streamError}");
-            }
+            checks.Add("streamContract", $"The AsyncAPI document cannot be read: {streamError}");
         }
 
         var outputs = VersionOutputs.Decide(body.Outputs, read, product, checks, locations);
-        if (checks.Failed)
+        if (checks.Failed || version is null || contract is null || body.Contract is not { } submitted)
         {
             return TypedResults.ValidationProblem(checks.Errors);
         }
 
-        var outputsJson = ProductStore.Json(outputs);
+        var outputsJson = StoreJson.Serialize(outputs);
         var submission = new VersionStore.Submission(
-            productId, version!, contract!, streamContract,
-            SubmittedContract.Hash(contract!, streamContract ?? "", outputsJson),
+            productId, version, contract.Yaml, streamContract?.Yaml,
+            SubmittedContract.Hash(contract.Yaml, streamContract?.Yaml ?? "", outputsJson),
             outputs, idempotencyKey,
-            SubmittedContract.Hash(versionText, body.Contract!.Value.GetRawText(), body.StreamContract?.GetRawText() ?? "", body.Outputs is null ? "" : outputsJson));
-        var (outcome, row) = await versions.SubmitAsync(submission, time.GetUtcNow(), ct);
-        switch (outcome)
+            SubmittedContract.Hash(versionText, submitted.GetRawText(), body.StreamContract?.GetRawText() ?? "", body.Outputs is null ? "" : outputsJson));
+        var outcome = await versions.SubmitAsync(submission, time.GetUtcNow(), ct);
+        if (outcome is SubmitOutcome.Accepted)
         {
-            case VersionStore.Outcome.Accepted:
-                signal.Notify();
-                return Accepted(row!);
-            case VersionStore.Outcome.Repeated:
-                return Accepted(row!);
-            case VersionStore.Outcome.ProductNotFound:
-                return DataProductsApi.NotFound(productId);
-            case VersionStore.Outcome.ProductRetired:
-                return TypedResults.Problem($"'{productId}' is retired: it stays readable as history but takes no new versions.",
-                    statusCode: StatusCodes.Status409Conflict, title: "Product retired");
-            case VersionStore.Outcome.KeyReusedWithOtherBody:
-                return TypedResults.Problem(
-                    $"{IdempotencyKeyHeader} '{idempotencyKey}' was used for another request (version {row!.Version}). Use a new key for a new request.",
-                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused");
-            default:
-                return TypedResults.Problem(
-                    $"Version {versionText} of '{productId}' is already published ({row!.Status}) with other content. Publish a new version number.",
-                    statusCode: StatusCodes.Status409Conflict, title: "Version exists");
+            signal.Notify();
         }
+
+        return outcome switch
+        {
+            SubmitOutcome.Accepted accepted => Accepted(accepted.Version),
+            SubmitOutcome.Repeated repeated => Accepted(repeated.Version),
+            SubmitOutcome.ProductNotFound => DataProductsApi.NotFound(productId),
+            SubmitOutcome.ProductRetired => TypedResults.Problem(
+                $"'{productId}' is retired: it stays readable as history but takes no new versions.",
+                statusCode: StatusCodes.Status409Conflict, title: "Product retired"),
+            SubmitOutcome.KeyReusedWithOtherBody reused => TypedResults.Problem(
+                $"{IdempotencyKeyHeader} '{idempotencyKey}' was used for another request (version {reused.Earlier.Version}). Use a new key for a new request.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused"),
+            SubmitOutcome.VersionTaken taken => TypedResults.Problem(
+                $"Version {versionText} of '{productId}' is already published ({EnumNames.Of(taken.Existing.Status)}) with other content. Publish a new version number.",
+                statusCode: StatusCodes.Status409Conflict, title: "Version exists"),
+            _ => throw new UnreachableException($"Submitting a version came to {outcome}, which has no answer."),
+        };
     }
 
     public static async Task<Results<Ok<IReadOnlyList<VersionResponse>>, ProblemHttpResult>> ListVersions(
@@ -152,17 +138,17 @@ public static class VersionsApi
             return DataProductsApi.NotFound(productId);
         }
 
-        var rows = await versions.ListAsync(productId, ct);
-        return TypedResults.Ok<IReadOnlyList<VersionResponse>>([.. rows.Select(r => r.ToResponse())]);
+        var published = await versions.ListAsync(productId, ct);
+        return TypedResults.Ok<IReadOnlyList<VersionResponse>>([.. published.Select(v => v.ToResponse())]);
     }
 
     public static async Task<Results<Ok<VersionResponse>, ProblemHttpResult>> GetVersion(
         string productId, string version, VersionStore versions, CancellationToken ct) =>
         MeshNames.ProductId(productId) is null && VersionNumbers.Parse(version, out _) is not null
-        && await versions.GetAsync(productId, version, ct) is { } row
-            ? TypedResults.Ok(row.ToResponse())
+        && await versions.GetAsync(productId, version, ct) is { } published
+            ? TypedResults.Ok(published.ToResponse())
             : TypedResults.Problem($"{MeshNames.Quote(productId)} has no version {MeshNames.Quote(version)}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown version");
 
-    private static Accepted<VersionResponse> Accepted(VersionStore.VersionRow row) =>
-        TypedResults.Accepted($"/data-products/{row.ProductId}/versions/{row.Version}", row.ToResponse());
+    private static Accepted<VersionResponse> Accepted(PublishedVersion version) =>
+        TypedResults.Accepted($"/data-products/{version.ProductId}/versions/{version.Version}", version.ToResponse());
 }

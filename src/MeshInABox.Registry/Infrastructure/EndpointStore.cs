@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
-using MeshInABox.Registry.Model;
+using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Products;
 using Npgsql;
 
 namespace MeshInABox.Registry.Infrastructure;
@@ -8,16 +9,17 @@ namespace MeshInABox.Registry.Infrastructure;
 /// <summary>The locator: where each output's data lives, as the storage plane and publishing record it.</summary>
 public sealed class EndpointStore(NpgsqlDataSource dataSource)
 {
-    public async Task<IReadOnlyList<EndpointResponse>> ListAsync(string productId, CancellationToken ct)
+    public async Task<IReadOnlyList<RecordedEndpoint>> ListAsync(string productId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<EndpointRow>(new CommandDefinition(
             "SELECT output, kind, location::text AS location, updated_at FROM product_endpoints WHERE product_id = @productId ORDER BY output",
             new { productId }, cancellationToken: ct));
-        return [.. rows.Select(r => new EndpointResponse(r.Output, r.Kind, JsonDocument.Parse(r.Location).RootElement.Clone(), Time.Utc(r.UpdatedAt)))];
+        return [.. rows.Select(r => new RecordedEndpoint(
+            r.Output, StoreJson.Enum<OutputKind>(r.Kind), JsonDocument.Parse(r.Location).RootElement.Clone(), Time.Utc(r.UpdatedAt)))];
     }
 
-    public async Task PutAsync(string productId, string output, string kind, object location, DateTimeOffset now, CancellationToken ct)
+    public async Task PutAsync(string productId, string output, OutputKind kind, object location, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -26,15 +28,18 @@ public sealed class EndpointStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(ct);
     }
 
-    internal static Task UpsertAsync(NpgsqlTransaction transaction, string productId, string output, string kind, object location, DateTimeOffset now, CancellationToken ct) =>
+    internal static Task UpsertAsync(NpgsqlTransaction transaction, string productId, string output, OutputKind kind, object location, DateTimeOffset now, CancellationToken ct) =>
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO product_endpoints (product_id, output, kind, location, updated_at)
             VALUES (@productId, @output, @kind, @location::jsonb, @now)
             ON CONFLICT (product_id, output) DO UPDATE SET kind = excluded.kind, location = excluded.location, updated_at = excluded.updated_at
             """,
-            new { productId, output, kind, location = location is JsonElement json ? json.GetRawText() : ProductStore.Json(location), now },
+            new { productId, output, kind = EnumNames.Of(kind), location = location is JsonElement json ? json.GetRawText() : StoreJson.Serialize(location), now },
             transaction, cancellationToken: ct));
+
+    /// <param name="Location">Where the data is, as the kind's location object (never secrets).</param>
+    public sealed record RecordedEndpoint(string Output, OutputKind Kind, JsonElement Location, DateTimeOffset UpdatedAt);
 
     private sealed record EndpointRow(string Output, string Kind, string Location, DateTime UpdatedAt);
 }

@@ -1,5 +1,4 @@
 using Dapper;
-using MeshInABox.Registry.Model;
 using Npgsql;
 
 namespace MeshInABox.Registry.Infrastructure;
@@ -7,7 +6,7 @@ namespace MeshInABox.Registry.Infrastructure;
 /// <summary>Read grants on restricted products; each change writes its event.</summary>
 public sealed class GrantStore(NpgsqlDataSource dataSource)
 {
-    public async Task<GrantResponse> GrantAsync(string productId, string subject, string grantedBy, DateTimeOffset now, CancellationToken ct)
+    public async Task<ProductGrant> GrantAsync(string productId, string subject, string grantedBy, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -20,7 +19,7 @@ public sealed class GrantStore(NpgsqlDataSource dataSource)
             new { productId, subject, grantedBy, now }, transaction, cancellationToken: ct));
         await Outbox.AppendAsync(transaction, Outbox.Events.GrantAdded, productId, new { subject, grantedBy }, now, ct);
         await transaction.CommitAsync(ct);
-        return row.ToResponse();
+        return row.ToGrant();
     }
 
     /// <returns>False when there was no such grant.</returns>
@@ -39,26 +38,29 @@ public sealed class GrantStore(NpgsqlDataSource dataSource)
         return deleted > 0;
     }
 
-    public async Task<GrantResponse?> GetAsync(string productId, string subject, CancellationToken ct)
+    public async Task<ProductGrant?> GetAsync(string productId, string subject, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<GrantRow>(new CommandDefinition(
             "SELECT product_id, subject, granted_by, granted_at FROM grants WHERE product_id = @productId AND subject = @subject",
             new { productId, subject }, cancellationToken: ct));
-        return row?.ToResponse();
+        return row?.ToGrant();
     }
 
-    public async Task<IReadOnlyList<GrantResponse>> ListAsync(string productId, CancellationToken ct)
+    public async Task<IReadOnlyList<ProductGrant>> ListAsync(string productId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<GrantRow>(new CommandDefinition(
             "SELECT product_id, subject, granted_by, granted_at FROM grants WHERE product_id = @productId ORDER BY subject",
             new { productId }, cancellationToken: ct));
-        return [.. rows.Select(r => r.ToResponse())];
+        return [.. rows.Select(r => r.ToGrant())];
     }
+
+    /// <summary>Who may read a restricted product, and who granted it when.</summary>
+    public sealed record ProductGrant(string ProductId, string Subject, string GrantedBy, DateTimeOffset GrantedAt);
 
     private sealed record GrantRow(string ProductId, string Subject, string GrantedBy, DateTime GrantedAt)
     {
-        public GrantResponse ToResponse() => new(ProductId, Subject, GrantedBy, Time.Utc(GrantedAt));
+        public ProductGrant ToGrant() => new(ProductId, Subject, GrantedBy, Time.Utc(GrantedAt));
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using MeshInABox.Registry.Model;
 using Npgsql;
 
 namespace MeshInABox.Registry.Infrastructure;
@@ -31,7 +30,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
             INSERT INTO outbox (event_type, product_id, payload, created_at)
             VALUES (@type, @productId, @payload::jsonb, @now)
             """,
-            new { type, productId, payload = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web), now },
+            new { type, productId, payload = StoreJson.Serialize(payload), now },
             transaction, cancellationToken: ct));
 
     /// <summary>
@@ -40,7 +39,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
     /// commits late can never land behind a reader's cursor.
     /// </summary>
     /// <returns>The events, or null when <paramref name="after"/> is no event's position.</returns>
-    public async Task<IReadOnlyList<OutboxEvent>?> ReadAsync(long after, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<RegistryEvent>?> ReadAsync(long after, int limit, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         if (after > 0 && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -59,7 +58,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
             LIMIT @limit
             """,
             new { after, limit }, cancellationToken: ct));
-        return [.. rows.Select(r => new OutboxEvent(
+        return [.. rows.Select(r => new RegistryEvent(
             r.Position, r.EventType, r.ProductId, JsonDocument.Parse(r.Payload).RootElement.Clone(), Time.Utc(r.CreatedAt)))];
     }
 
@@ -80,6 +79,9 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
             """,
             new { consumer, position, now }, cancellationToken: ct));
     }
+
+    /// <summary>A change to the registry, in commit order; relayed to Kafka as this record's JSON.</summary>
+    public sealed record RegistryEvent(long Position, string Type, string ProductId, JsonElement Payload, DateTimeOffset CreatedAt);
 
     private sealed record EventRow(long Position, string EventType, string ProductId, string Payload, DateTime CreatedAt);
 }

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Dapper;
 using MeshInABox.Domain.Naming;
-using MeshInABox.Registry.Model;
+using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Products;
 using Npgsql;
 
 namespace MeshInABox.Registry.Infrastructure;
@@ -19,12 +19,13 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         FROM data_products p
         """;
 
+    /// <summary>A product to register, checked; also the payload of its product.registered event.</summary>
     public sealed record NewProduct(
         string Id, string Name, string Domain, string Owner, string Description, string? BusinessUnit,
-        IReadOnlyList<string> Tags, string Classification, IReadOnlyList<ProductOutputDto> Outputs, IReadOnlyList<ProductInputDto> Inputs);
+        IReadOnlyList<string> Tags, Classification Classification, IReadOnlyList<RegisteredOutput> Outputs, IReadOnlyList<RegisteredInput> Inputs);
 
     /// <returns>The product, or null when the id is taken.</returns>
-    public async Task<DataProductResponse?> RegisterAsync(NewProduct product, DateTimeOffset now, CancellationToken ct)
+    public async Task<RegisteredProduct?> RegisterAsync(NewProduct product, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -32,15 +33,15 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             """
             INSERT INTO data_products (id, name, domain, owner, description, business_unit, tags, classification, status,
                                        outputs, inputs, created_at, updated_at)
-            VALUES (@Id, @Name, @Domain, @Owner, @Description, @BusinessUnit, @Tags, @Classification, 'active',
+            VALUES (@Id, @Name, @Domain, @Owner, @Description, @BusinessUnit, @Tags, @classification, @status,
                     @outputs::jsonb, @inputs::jsonb, @now, @now)
             ON CONFLICT (id) DO NOTHING
             """,
             new
             {
                 product.Id, product.Name, product.Domain, product.Owner, product.Description, product.BusinessUnit,
-                Tags = product.Tags.ToArray(), product.Classification,
-                outputs = Json(product.Outputs), inputs = Json(product.Inputs), now,
+                Tags = product.Tags.ToArray(), classification = EnumNames.Of(product.Classification), status = EnumNames.Of(ProductStatus.Active),
+                outputs = StoreJson.Serialize(product.Outputs), inputs = StoreJson.Serialize(product.Inputs), now,
             },
             transaction, cancellationToken: ct));
         if (inserted == 0)
@@ -49,12 +50,12 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         }
 
         await Outbox.AppendAsync(transaction, Outbox.Events.ProductRegistered, product.Id, product, now, ct);
-        var registered = await GetAsync(transaction, product.Id, ct);
+        var registered = await GetWrittenAsync(transaction, product.Id, ct);
         await transaction.CommitAsync(ct);
         return registered;
     }
 
-    public async Task<DataProductResponse?> GetAsync(string id, CancellationToken ct)
+    public async Task<RegisteredProduct?> GetAsync(string id, CancellationToken ct)
     {
         // No product can have an id that breaks the rule: such a route value (a NUL, 100,000 characters) is simply unknown.
         if (MeshNames.ProductId(id) is not null)
@@ -65,12 +66,14 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
             SelectProduct + " WHERE p.id = @id", new { id }, cancellationToken: ct));
-        return row?.ToResponse();
+        return row?.ToProduct();
     }
 
-    public sealed record Search(string? Q, string? Domain, string? Owner, string? Tag, string? Status, int Page, int PageSize);
+    public sealed record Search(string? Q, string? Domain, string? Owner, string? Tag, ProductStatus? Status, int Page, int PageSize);
 
-    public async Task<ProductPage> SearchAsync(Search search, CancellationToken ct)
+    public sealed record SearchPage(IReadOnlyList<RegisteredProduct> Items, long Total);
+
+    public async Task<SearchPage> SearchAsync(Search search, CancellationToken ct)
     {
         const string Where = """
             WHERE (@Q IS NULL OR p.name ILIKE @pattern OR p.description ILIKE @pattern OR p.id ILIKE @pattern
@@ -82,7 +85,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             """;
         var args = new
         {
-            search.Q, search.Domain, search.Owner, search.Tag, search.Status,
+            search.Q, search.Domain, search.Owner, search.Tag, Status = search.Status is { } status ? EnumNames.Of(status) : null,
             pattern = search.Q is null ? null : "%" + EscapeLike(search.Q) + "%",
             limit = search.PageSize, offset = (search.Page - 1L) * search.PageSize,
         };
@@ -91,50 +94,49 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             "SELECT count(*) FROM data_products p " + Where, args, cancellationToken: ct));
         var rows = await connection.QueryAsync<ProductRow>(new CommandDefinition(
             SelectProduct + " " + Where + " ORDER BY p.id LIMIT @limit OFFSET @offset", args, cancellationToken: ct));
-        return new ProductPage([.. rows.Select(r => r.ToResponse())], search.Page, search.PageSize, total);
+        return new SearchPage([.. rows.Select(r => r.ToProduct())], total);
     }
 
-    public async Task<DataProductResponse> DeprecateAsync(string id, DateTimeOffset sunsetAt, string message, DateTimeOffset now, CancellationToken ct)
+    public async Task<RegisteredProduct> DeprecateAsync(string id, DateTimeOffset sunsetAt, string message, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE data_products SET status = 'deprecated', sunset_at = @sunsetAt, deprecation_message = @message, updated_at = @now
+            UPDATE data_products SET status = @status, sunset_at = @sunsetAt, deprecation_message = @message, updated_at = @now
             WHERE id = @id
             """,
-            new { id, sunsetAt, message, now }, transaction, cancellationToken: ct));
+            new { id, status = EnumNames.Of(ProductStatus.Deprecated), sunsetAt, message, now }, transaction, cancellationToken: ct));
         await Outbox.AppendAsync(transaction, Outbox.Events.ProductDeprecated, id, new { sunsetAt, message }, now, ct);
-        var product = await GetAsync(transaction, id, ct);
+        var product = await GetWrittenAsync(transaction, id, ct);
         await transaction.CommitAsync(ct);
-        return product!;
+        return product;
     }
 
-    public async Task<DataProductResponse> RetireAsync(string id, DateTimeOffset now, CancellationToken ct)
+    public async Task<RegisteredProduct> RetireAsync(string id, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE data_products SET status = 'retired', updated_at = @now WHERE id = @id",
-            new { id, now }, transaction, cancellationToken: ct));
+            "UPDATE data_products SET status = @status, updated_at = @now WHERE id = @id",
+            new { id, status = EnumNames.Of(ProductStatus.Retired), now }, transaction, cancellationToken: ct));
         await Outbox.AppendAsync(transaction, Outbox.Events.ProductRetired, id, new { retiredAt = now }, now, ct);
-        var product = await GetAsync(transaction, id, ct);
+        var product = await GetWrittenAsync(transaction, id, ct);
         await transaction.CommitAsync(ct);
-        return product!;
+        return product;
     }
 
-    private static async Task<DataProductResponse?> GetAsync(NpgsqlTransaction transaction, string id, CancellationToken ct)
+    /// <summary>The product as the transaction that just wrote it sees it.</summary>
+    private static async Task<RegisteredProduct> GetWrittenAsync(NpgsqlTransaction transaction, string id, CancellationToken ct)
     {
-        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
+        var row = await transaction.Connection!.QuerySingleAsync<ProductRow>(new CommandDefinition(
             SelectProduct + " WHERE p.id = @id", new { id }, transaction, cancellationToken: ct));
-        return row?.ToResponse();
+        return row.ToProduct();
     }
 
     /// <summary>A search term matches as written: LIKE's wildcards and its escape character are escaped (ILIKE's default escape is the backslash).</summary>
     internal static string EscapeLike(string term) =>
         term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-
-    internal static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 
     /// <summary>A row as Dapper reads it; properties, because Dapper reads text[] as an untyped array.</summary>
     internal sealed class ProductRow
@@ -156,11 +158,11 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         public DateTime UpdatedAt { get; init; }
         public string? LatestVersion { get; init; }
 
-        public DataProductResponse ToResponse() => new(
-            Id, Name, Domain, Owner, Description, BusinessUnit, Tags, Classification, Status,
-            JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [],
-            JsonSerializer.Deserialize<List<ProductInputDto>>(Inputs, JsonSerializerOptions.Web) ?? [],
-            SunsetAt is null ? null : new DeprecationNotice(Time.Utc(SunsetAt.Value), DeprecationMessage ?? ""),
+        public RegisteredProduct ToProduct() => new(
+            Id, Name, Domain, Owner, Description, BusinessUnit, Tags,
+            StoreJson.Enum<Classification>(Classification), StoreJson.Enum<ProductStatus>(Status),
+            StoreJson.List<RegisteredOutput>(Outputs), StoreJson.List<RegisteredInput>(Inputs),
+            SunsetAt is null ? null : new Deprecation(Time.Utc(SunsetAt.Value), DeprecationMessage ?? ""),
             LatestVersion, Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
     }
 }

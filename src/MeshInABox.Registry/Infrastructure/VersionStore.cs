@@ -1,6 +1,8 @@
-using System.Text.Json;
 using Dapper;
-using MeshInABox.Registry.Model;
+using MeshInABox.Domain.Products;
+using MeshInABox.Domain.Versioning;
+using MeshInABox.Registry.Products;
+using MeshInABox.Registry.Publishing;
 using Npgsql;
 using Semver;
 
@@ -21,19 +23,9 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
     public sealed record Submission(
         string ProductId, SemVersion Version, string Contract, string? StreamContract, string ContentHash,
-        IReadOnlyList<ProductOutputDto> Outputs, string IdempotencyKey, string RequestHash);
+        IReadOnlyList<RegisteredOutput> Outputs, string IdempotencyKey, string RequestHash);
 
-    public enum Outcome
-    {
-        Accepted,
-        Repeated,
-        ProductNotFound,
-        ProductRetired,
-        KeyReusedWithOtherBody,
-        VersionTaken,
-    }
-
-    public async Task<(Outcome Outcome, VersionRow? Version)> SubmitAsync(Submission submission, DateTimeOffset now, CancellationToken ct)
+    public async Task<SubmitOutcome> SubmitAsync(Submission submission, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -41,27 +33,28 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             "SELECT status FROM data_products WHERE id = @ProductId FOR UPDATE", submission, transaction, cancellationToken: ct));
         if (productStatus is null)
         {
-            return (Outcome.ProductNotFound, null);
+            return new SubmitOutcome.ProductNotFound();
         }
 
         // One read for both rules: an earlier request under this key, and a live version with this number.
         var earlier = (await connection.QueryAsync<VersionRow>(new CommandDefinition(
             SelectVersion + " WHERE product_id = @ProductId AND (idempotency_key = @IdempotencyKey OR (version = @version AND status <> 'rejected'))",
-            new { submission.ProductId, submission.IdempotencyKey, version = submission.Version.ToString() }, transaction, cancellationToken: ct))).ToList();
+            new { submission.ProductId, submission.IdempotencyKey, version = submission.Version.ToString() }, transaction, cancellationToken: ct)))
+            .Select(r => r.ToVersion()).ToList();
         if (earlier.FirstOrDefault(v => v.IdempotencyKey == submission.IdempotencyKey) is { } sameKey)
         {
-            return sameKey.RequestHash == submission.RequestHash ? (Outcome.Repeated, sameKey) : (Outcome.KeyReusedWithOtherBody, sameKey);
+            return sameKey.RequestHash == submission.RequestHash ? new SubmitOutcome.Repeated(sameKey) : new SubmitOutcome.KeyReusedWithOtherBody(sameKey);
         }
 
-        if (productStatus == "retired")
+        if (StoreJson.Enum<ProductStatus>(productStatus) == ProductStatus.Retired)
         {
-            return (Outcome.ProductRetired, null);
+            return new SubmitOutcome.ProductRetired();
         }
 
         if (earlier.FirstOrDefault() is { } sameNumber)
         {
             // The same content under another key is the same version; other content may not reuse the number.
-            return sameNumber.ContentHash == submission.ContentHash ? (Outcome.Repeated, sameNumber) : (Outcome.VersionTaken, sameNumber);
+            return sameNumber.ContentHash == submission.ContentHash ? new SubmitOutcome.Repeated(sameNumber) : new SubmitOutcome.VersionTaken(sameNumber);
         }
 
         var row = await connection.QuerySingleAsync<VersionRow>(new CommandDefinition(
@@ -69,7 +62,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             WITH inserted AS (
                 INSERT INTO product_versions (product_id, version, major, minor, patch, status, contract, stream_contract, content_hash, outputs,
                                               idempotency_key, request_hash, created_at, updated_at)
-                VALUES (@ProductId, @version, @major, @minor, @patch, 'accepted', @Contract, @StreamContract, @ContentHash, @outputs::jsonb,
+                VALUES (@ProductId, @version, @major, @minor, @patch, @status, @Contract, @StreamContract, @ContentHash, @outputs::jsonb,
                         @IdempotencyKey, @RequestHash, @now, @now)
                 RETURNING *),
             event AS (
@@ -83,39 +76,41 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             {
                 submission.ProductId, version = submission.Version.ToString(),
                 major = (int)submission.Version.Major, minor = (int)submission.Version.Minor, patch = (int)submission.Version.Patch,
-                submission.Contract, submission.StreamContract, submission.ContentHash, outputs = ProductStore.Json(submission.Outputs),
+                status = EnumNames.Of(VersionStatus.Accepted),
+                submission.Contract, submission.StreamContract, submission.ContentHash, outputs = StoreJson.Serialize(submission.Outputs),
                 submission.IdempotencyKey, submission.RequestHash, now, @event = Outbox.Events.VersionAccepted,
             },
             transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
-        return (Outcome.Accepted, row);
+        return new SubmitOutcome.Accepted(row.ToVersion());
     }
 
-    public async Task<VersionRow?> GetAsync(string productId, string version, CancellationToken ct)
+    public async Task<PublishedVersion?> GetAsync(string productId, string version, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // A number may have been rejected before it was accepted again: show the live one, else the latest attempt.
-        return await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
+        var row = await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
             SelectVersion + " WHERE product_id = @productId AND version = @version ORDER BY (status <> 'rejected') DESC, id DESC",
             new { productId, version }, cancellationToken: ct));
+        return row?.ToVersion();
     }
 
-    public async Task<IReadOnlyList<VersionRow>> ListAsync(string productId, CancellationToken ct)
+    public async Task<IReadOnlyList<PublishedVersion>> ListAsync(string productId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<VersionRow>(new CommandDefinition(
             SelectVersion + " WHERE product_id = @productId ORDER BY major, minor, patch, id", new { productId }, cancellationToken: ct));
-        return [.. rows];
+        return [.. rows.Select(r => r.ToVersion())];
     }
 
     /// <summary>
     /// Takes the oldest accepted version, or one whose validator's lease ran out
     /// (it crashed), and leases it to this worker.
     /// </summary>
-    public async Task<VersionRow?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    public async Task<PublishedVersion?> ClaimNextAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
             """
             UPDATE product_versions
             SET status = 'validating', attempts = attempts + 1, lease_until = @leaseUntil, updated_at = @now
@@ -129,24 +124,24 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                       reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
+        return row?.ToVersion();
     }
 
     /// <summary>The latest active version before this one, to check the new one against.</summary>
-    public async Task<VersionRow?> PreviousActiveAsync(string productId, long beforeId, CancellationToken ct)
+    public async Task<PublishedVersion?> PreviousActiveAsync(string productId, long beforeId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
+        var row = await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
             SelectVersion + " WHERE product_id = @productId AND status = 'active' AND id <> @beforeId ORDER BY major DESC, minor DESC, patch DESC LIMIT 1",
             new { productId, beforeId }, cancellationToken: ct));
+        return row?.ToVersion();
     }
-
-    public sealed record Verdict(bool Active, IReadOnlyList<VersionReason> Reasons, IReadOnlyList<ContractChangeDto> Changes, IReadOnlyList<(string Output, string Kind, object Location)> Endpoints);
 
     /// <summary>
     /// Records the verdict if this worker still holds the lease it claimed with
     /// (a worker that lost it to another must not overwrite that one's result).
     /// </summary>
-    public async Task<bool> CompleteAsync(VersionRow claimed, Verdict verdict, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> CompleteAsync(PublishedVersion claimed, Verdict verdict, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -158,8 +153,8 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             """,
             new
             {
-                claimed.Id, claimed.Attempts, status = verdict.Active ? "active" : "rejected",
-                reasons = ProductStore.Json(verdict.Reasons), changes = ProductStore.Json(verdict.Changes), now,
+                claimed.Id, claimed.Attempts, status = EnumNames.Of(verdict.Status),
+                reasons = StoreJson.Serialize(verdict.Reasons), changes = StoreJson.Serialize(verdict.Changes), now,
             },
             transaction, cancellationToken: ct));
         if (updated == 0)
@@ -169,9 +164,9 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 
         if (verdict.Active)
         {
-            foreach (var (output, kind, location) in verdict.Endpoints)
+            foreach (var endpoint in verdict.Endpoints)
             {
-                await EndpointStore.UpsertAsync(transaction, claimed.ProductId, output, kind, location, now, ct);
+                await EndpointStore.UpsertAsync(transaction, claimed.ProductId, endpoint.Output, endpoint.Kind, endpoint.Location, now, ct);
             }
         }
 
@@ -189,7 +184,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// Gives a claimed version back after its validation failed, with the reason, so it is taken again
     /// (counting another attempt) instead of waiting for its lease to run out.
     /// </summary>
-    public async Task<bool> ReleaseAsync(VersionRow claimed, string error, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> ReleaseAsync(PublishedVersion claimed, string error, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition(
@@ -200,17 +195,15 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             new { claimed.Id, claimed.Attempts, error, now }, cancellationToken: ct)) > 0;
     }
 
-    public sealed record VersionRow(
+    /// <summary>A row as Dapper reads it (jsonb as text).</summary>
+    private sealed record VersionRow(
         long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
         string IdempotencyKey, string RequestHash, string Reasons, string Changes, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
-        public IReadOnlyList<ProductOutputDto> OutputList =>
-            JsonSerializer.Deserialize<List<ProductOutputDto>>(Outputs, JsonSerializerOptions.Web) ?? [];
-
-        public VersionResponse ToResponse() => new(
-            ProductId, Version, Status,
-            JsonSerializer.Deserialize<List<VersionReason>>(Reasons, JsonSerializerOptions.Web) ?? [],
-            JsonSerializer.Deserialize<List<ContractChangeDto>>(Changes, JsonSerializerOptions.Web) ?? [],
-            Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
+        public PublishedVersion ToVersion() => new(
+            Id, ProductId, Version, StoreJson.Enum<VersionStatus>(Status), Contract, StreamContract, ContentHash,
+            StoreJson.List<RegisteredOutput>(Outputs), IdempotencyKey, RequestHash,
+            StoreJson.List<RejectionReason>(Reasons), StoreJson.List<ContractChange>(Changes),
+            Attempts, LastError, Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
     }
 }

@@ -2,7 +2,7 @@ using MeshInABox.Domain.Naming;
 using MeshInABox.Postgres.Migrations;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
-using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -64,11 +64,11 @@ public sealed partial class PublishingWorker(
         }
 
         var maxAttempts = options.Value.MaxValidationAttempts;
-        VersionStore.Verdict verdict;
+        Verdict verdict;
         if (claimed.Attempts > maxAttempts)
         {
             // Earlier attempts threw or never finished (the worker died): stop trying, say why.
-            verdict = new VersionStore.Verdict(false, [new VersionReason(
+            verdict = new Verdict([new RejectionReason(
                 "validation", "validation-failed",
                 $"Validation failed {maxAttempts} times{(claimed.LastError is null ? " (it did not finish)" : $"; the last error: {claimed.LastError}")}.",
                 "Check the contract and stream contract for unusual content, then publish a new version.")], [], []);
@@ -80,7 +80,7 @@ public sealed partial class PublishingWorker(
                 var product = await products.GetAsync(claimed.ProductId, ct)
                     ?? throw new InvalidOperationException($"The product {claimed.ProductId} of version {claimed.Version} is not registered.");
                 var previous = await versions.PreviousActiveAsync(claimed.ProductId, claimed.Id, ct);
-                verdict = VersionValidator.Decide(product, claimed, previous?.Contract, locations);
+                verdict = VersionValidator.Decide(product, claimed, VersionDocuments.Read(claimed, previous), locations);
             }
             catch (Exception error) when (error is not (NpgsqlException or TimeoutException or OperationCanceledException))
             {
@@ -92,7 +92,7 @@ public sealed partial class PublishingWorker(
 
         if (await versions.CompleteAsync(claimed, verdict, time.GetUtcNow(), ct))
         {
-            LogDecided(logger, claimed.ProductId, claimed.Version, verdict.Active ? "active" : "rejected");
+            LogDecided(logger, claimed.ProductId, claimed.Version, EnumNames.Of(verdict.Status));
         }
 
         return true;

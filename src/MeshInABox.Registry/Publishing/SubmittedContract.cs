@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -14,9 +15,11 @@ namespace MeshInABox.Registry.Publishing;
 /// </summary>
 public static class SubmittedContract
 {
-    /// <returns>The YAML, or the reason the contract cannot be read at all.</returns>
-    public static (string? Yaml, string? Error) Normalise(JsonElement contract)
+    /// <summary>Reads the contract once: its YAML to store and hash, and the tree every check of the request reads.</summary>
+    /// <param name="error">Why the contract cannot be read at all.</param>
+    public static bool TryNormalise(JsonElement contract, [NotNullWhen(true)] out NormalisedContract? normalised, [NotNullWhen(false)] out string? error)
     {
+        normalised = null;
         var (text, file) = contract.ValueKind switch
         {
             JsonValueKind.String => (contract.GetString() ?? "", "contract.yaml"),
@@ -25,28 +28,32 @@ public static class SubmittedContract
         };
         if (text is null)
         {
-            return (null, "The contract must be YAML text or a JSON object.");
+            error = "The contract must be YAML text or a JSON object.";
+            return false;
         }
 
         try
         {
             var root = StructuredText.ParseMapping(text, file);
-            return Unstorable(root) is { } at
-                ? (null, $"line {at.Start.Line}, column {at.Start.Column}: text holds a NUL character (U+0000) or a lone surrogate, which a contract may not hold.")
-                : (ContractWriter.Write(root), null);
+            if (Unstorable(root) is { } at)
+            {
+                error = $"line {at.Start.Line}, column {at.Start.Column}: text holds a NUL character (U+0000) or a lone surrogate, which a contract may not hold.";
+                return false;
+            }
+
+            normalised = new NormalisedContract(ContractWriter.Write(root), root);
+            error = null;
+            return true;
         }
-        catch (DocumentParseException error)
+        catch (DocumentParseException parseError)
         {
-            return (null, $"line {error.Error.Location.Line}, column {error.Error.Location.Column}: {error.Error.Message}");
+            error = $"line {parseError.Error.Location.Line}, column {parseError.Error.Location.Column}: {parseError.Error.Message}";
+            return false;
         }
     }
 
     public static string Hash(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))));
-
-    /// <summary>The contract's own version field, to check it matches the published version.</summary>
-    public static string? DeclaredVersion(string yaml) =>
-        NodeReader.Child(StructuredText.ParseMapping(yaml, "contract.yaml"), "version") is YamlScalarNode { Value: var v } ? v : null;
 
     /// <summary>
     /// The first node whose text holds U+0000 or a lone surrogate: PostgreSQL can store neither in text or
@@ -59,4 +66,14 @@ public static class SubmittedContract
         YamlMappingNode map => map.Children.Select(c => Unstorable(c.Key) ?? Unstorable(c.Value)).FirstOrDefault(n => n is not null),
         _ => null,
     };
+}
+
+/// <summary>A submitted contract, read once: the YAML that is stored and hashed, and the tree it was read from.</summary>
+public sealed record NormalisedContract(string Yaml, YamlMappingNode Root)
+{
+    /// <summary>The contract's own version field, to check it matches the published version.</summary>
+    public string? DeclaredVersion => NodeReader.Child(Root, "version") is YamlScalarNode { Value: var v } ? v : null;
+
+    /// <summary>The tree as an ODCS contract; its errors are the worker's to report, on the stored YAML.</summary>
+    public DataContract ReadContract() => ContractReader.Read(Root, "contract.yaml").Contract;
 }

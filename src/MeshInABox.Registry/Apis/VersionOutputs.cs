@@ -1,34 +1,35 @@
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
-using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Products;
 
-namespace MeshInABox.Registry.Publishing;
+namespace MeshInABox.Registry.Apis;
 
 /// <summary>
 /// The one place that decides which outputs a version publishes, when it is submitted (the worker validates
-/// what was stored). Given outputs must agree with the contract; left out, they are derived from the
-/// contract's schema objects: the product's registered output of the same name, else the kind the
-/// contract's servers tell. docs/registry.md states the rules.
+/// what was stored); a check of the request, so it lives with the other request checks. Given outputs must
+/// agree with the contract; left out, they are derived from the contract's schema objects: the product's
+/// registered output of the same name, else the kind the contract's servers tell. docs/registry.md states the rules.
 /// </summary>
 public static class VersionOutputs
 {
     private const int MaxListed = 10;
 
     /// <summary>ODCS server types that tell which kind of output the contract's objects are.</summary>
-    private static readonly Dictionary<string, string> ServerKinds = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, OutputKind> ServerKinds = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["kafka"] = "kafka",
-        ["postgres"] = "postgres",
-        ["postgresql"] = "postgres",
+        ["kafka"] = OutputKind.Kafka,
+        ["postgres"] = OutputKind.Postgres,
+        ["postgresql"] = OutputKind.Postgres,
     };
 
     /// <param name="given">The request's outputs; null when left out.</param>
     /// <param name="contract">The submitted contract, or null when it could not be read (that is reported already).</param>
-    public static IReadOnlyList<ProductOutputDto> Decide(
-        IReadOnlyList<ProductOutputDto>? given, DataContract? contract, DataProductResponse product, RequestChecks checks, LocationRules locations)
+    /// <returns>The version's outputs; complete only when no check failed.</returns>
+    public static IReadOnlyList<RegisteredOutput> Decide(
+        IReadOnlyList<ProductOutputDto>? given, DataContract? contract, RegisteredProduct product, RequestChecks checks, LocationRules locations)
     {
         if (given is null)
         {
@@ -68,16 +69,16 @@ public static class VersionOutputs
                     "Name each output like the schema object it publishes, or leave 'outputs' out to take them from the contract.");
             }
 
-            if (served is { } server && Kind(output.Kind) is { } kind && kind != server.Kind)
+            if (served is { } server && EnumNames.Parse<OutputKind>(output.Kind, ignoreCase: true) is { } kind && kind != server.Kind)
             {
                 checks.Add($"outputs[{i}].kind",
-                    $"Output {MeshNames.Quote(name)} is {kind}, but the contract's servers ({server.Servers}) serve {server.Kind}: " +
-                    $"make the output's kind {server.Kind}, or change the contract's servers.");
+                    $"Output {MeshNames.Quote(name)} is {EnumNames.Of(kind)}, but the contract's servers ({server.Servers}) serve {EnumNames.Of(server.Kind)}: " +
+                    $"make the output's kind {EnumNames.Of(server.Kind)}, or change the contract's servers.");
             }
         }
     }
 
-    private static List<ProductOutputDto> Derive(DataContract contract, DataProductResponse product, RequestChecks checks)
+    private static List<RegisteredOutput> Derive(DataContract contract, RegisteredProduct product, RequestChecks checks)
     {
         // Duplicate object names are the contract's error, reported by the worker; one output each here.
         var objects = contract.Schema.DistinctBy(o => o.Name, StringComparer.OrdinalIgnoreCase).ToList();
@@ -96,7 +97,7 @@ public static class VersionOutputs
         }
 
         var served = ServedKind(contract);
-        var outputs = new List<ProductOutputDto>();
+        var outputs = new List<RegisteredOutput>();
         foreach (var item in objects)
         {
             var name = MeshNames.Quote(item.Name);
@@ -105,7 +106,7 @@ public static class VersionOutputs
                 if (served is { } server && registered.Kind != server.Kind)
                 {
                     checks.Add("outputs",
-                        $"Output {name} is registered as {registered.Kind}, but the contract's servers ({server.Servers}) serve {server.Kind}: " +
+                        $"Output {name} is registered as {EnumNames.Of(registered.Kind)}, but the contract's servers ({server.Servers}) serve {EnumNames.Of(server.Kind)}: " +
                         "give 'outputs' with the kind the servers serve, or change the contract's servers.");
                 }
 
@@ -120,14 +121,14 @@ public static class VersionOutputs
                 }
 
                 // On a kafka server an object's physicalName is its topic; without one the stream contract's channel says it.
-                var topic = server.Kind == "kafka" ? item.PhysicalName : null;
+                var topic = server.Kind == OutputKind.Kafka ? item.PhysicalName : null;
                 if (topic is not null && LocationRules.Topic(topic, product.Id) is { } topicError)
                 {
                     checks.Add("outputs", $"Schema object {name}: its physicalName is its topic, and {topicError}");
                     continue;
                 }
 
-                outputs.Add(new ProductOutputDto(item.Name, server.Kind, topic));
+                outputs.Add(new RegisteredOutput(item.Name, server.Kind, topic));
             }
             else
             {
@@ -138,7 +139,7 @@ public static class VersionOutputs
         return outputs;
     }
 
-    private static string Underivable(string objectName, DataContract contract, DataProductResponse product)
+    private static string Underivable(string objectName, DataContract contract, RegisteredProduct product)
     {
         var name = MeshNames.Quote(objectName);
         var registered = product.Outputs.Count == 0
@@ -153,14 +154,11 @@ public static class VersionOutputs
     }
 
     /// <summary>The kind of output the contract's servers serve, when every one of them tells the same kind.</summary>
-    private static (string Kind, string Servers)? ServedKind(DataContract contract)
+    private static (OutputKind Kind, string Servers)? ServedKind(DataContract contract)
     {
-        var kinds = contract.Servers.Select(s => s.Type is not null && ServerKinds.TryGetValue(s.Type, out var kind) ? kind : null).Distinct().ToList();
+        var kinds = contract.Servers.Select(s => s.Type is not null && ServerKinds.TryGetValue(s.Type, out var kind) ? kind : (OutputKind?)null).Distinct().ToList();
         return kinds is [{ } only] ? (only, Servers(contract)) : null;
     }
-
-    private static string? Kind(string? kind) =>
-        kind is not null && kind.Length <= 20 && !int.TryParse(kind, out _) && Enum.TryParse<OutputKind>(kind, ignoreCase: true, out _) ? kind.ToLowerInvariant() : null;
 
     private static string SchemaObjects(DataContract contract) =>
         contract.Schema.Count == 0 ? "its schema has no objects" : $"its schema objects are {List(contract.Schema.Select(o => MeshNames.Quote(o.Name)))}";
