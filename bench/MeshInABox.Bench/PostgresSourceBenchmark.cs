@@ -56,14 +56,11 @@ public static class PostgresSourceBenchmark
 
                 return Task.CompletedTask;
             });
-            var throughDuckDb = await AggregateQueries.MedianAsync(() =>
+            var throughDuckDb = await AggregateQueries.MedianAsync(async () =>
             {
-                var sources = new MappedProductSources(new Dictionary<string, Func<ProductSource>>
-                {
-                    [reference.Key] = () => PostgresTableSource.Create(server, location, "pg_source_0"),
-                });
-                QueryEngine.Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, Aggregate, "sales.impressions.impressions"), sources, QueryLimits.Default, _ => { }, _ => { }, CancellationToken.None);
-                return Task.CompletedTask;
+                var source = await PostgresTableSource.CreateAsync(server, location, "pg_source_0", CancellationToken.None);
+                var sources = new MappedProductSources(new Dictionary<string, Func<ProductSource>> { [reference.Key] = () => source });
+                await QueryEngine.RunAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Aggregate, "sales.impressions.impressions"), sources, QueryLimits.Default, _ => { }, _ => { }, CancellationToken.None);
             });
             var inPostgres = await AggregateQueries.MedianAsync(async () =>
             {

@@ -32,18 +32,18 @@ public sealed class QueryEngineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private (List<string> Columns, List<object?[]> Rows, QueryEngine.Outcome Outcome) Run(string sql, QueryLimits? limits = null)
+    private async Task<(List<string> Columns, List<object?[]> Rows, QueryEngine.Outcome Outcome)> RunAsync(string sql, QueryLimits? limits = null)
     {
         var columns = new List<string>();
         var rows = new List<object?[]>();
-        var outcome = QueryEngine.Run(sql, _sources, limits ?? QueryLimits.Default, c => columns.AddRange(c.Select(x => x.Name)), rows.Add, TestContext.Current.CancellationToken);
+        var outcome = await QueryEngine.RunAsync(sql, _sources, limits ?? QueryLimits.Default, c => columns.AddRange(c.Select(x => x.Name)), rows.Add, TestContext.Current.CancellationToken);
         return (columns, rows, outcome);
     }
 
     [Fact]
-    public void Join_IcebergAndCsvProducts_ReturnsTheRightRows()
+    public async Task Join_IcebergAndCsvProducts_ReturnsTheRightRows()
     {
-        var (columns, rows, outcome) = Run("""
+        var (columns, rows, outcome) = await RunAsync("""
             SELECT t.genre, count(*) AS impressions, round(sum(i.cost_eur), 4) AS spend
             FROM advertising.ad_impressions.impressions AS i
             JOIN content.catalogue.titles AS t ON t.title_id = i.title_id
@@ -69,19 +69,19 @@ public sealed class QueryEngineTests : IDisposable
     [InlineData("CREATE TABLE x AS SELECT 1", "Only SELECT queries are allowed")]
     [InlineData("DELETE FROM content.catalogue.titles", "Only SELECT queries are allowed")]
     [InlineData("SELECT 1; SELECT 2", "one statement per query")]
-    public void SandboxEscapes_AreRefused(string sql, string message)
+    public async Task SandboxEscapes_AreRefused(string sql, string message)
     {
-        var error = Assert.Throws<QueryRejectedException>(() => Run(sql));
+        var error = await Assert.ThrowsAsync<QueryRejectedException>(() => RunAsync(sql));
 
         Assert.Contains(message, error.Message);
     }
 
     [Fact]
-    public void SyntaxError_NamesThePosition_AndUnknownProductsGetSuggestions()
+    public async Task SyntaxError_NamesThePosition_AndUnknownProductsGetSuggestions()
     {
-        var syntax = Assert.Throws<QueryRejectedException>(() => Run("SELECT title FRM content.catalogue.titles"));
-        var unknown = Assert.Throws<QueryRejectedException>(() => Run("SELECT * FROM content.catalog.titles"));
-        var unqualified = Assert.Throws<QueryRejectedException>(() => Run("SELECT * FROM titles"));
+        var syntax = await Assert.ThrowsAsync<QueryRejectedException>(() => RunAsync("SELECT title FRM content.catalogue.titles"));
+        var unknown = await Assert.ThrowsAsync<QueryRejectedException>(() => RunAsync("SELECT * FROM content.catalog.titles"));
+        var unqualified = await Assert.ThrowsAsync<QueryRejectedException>(() => RunAsync("SELECT * FROM titles"));
 
         Assert.Contains("syntax error", syntax.Message);
         Assert.NotNull(syntax.Position);
@@ -91,9 +91,9 @@ public sealed class QueryEngineTests : IDisposable
     }
 
     [Fact]
-    public void RowLimit_TruncatesAndSaysSo_AndCtesAreNotProducts()
+    public async Task RowLimit_TruncatesAndSaysSo_AndCtesAreNotProducts()
     {
-        var (_, rows, outcome) = Run("WITH t AS (SELECT * FROM content.catalogue.titles) SELECT title_id FROM t", new QueryLimits(TimeSpan.FromSeconds(30), 10));
+        var (_, rows, outcome) = await RunAsync("WITH t AS (SELECT * FROM content.catalogue.titles) SELECT title_id FROM t", new QueryLimits(TimeSpan.FromSeconds(30), 10));
 
         Assert.Equal(10, rows.Count);
         Assert.True(outcome.Truncated);
@@ -101,9 +101,9 @@ public sealed class QueryEngineTests : IDisposable
     }
 
     [Fact]
-    public void Timeout_StopsALongQuery()
+    public async Task Timeout_StopsALongQuery()
     {
-        var error = Assert.Throws<QueryRejectedException>(() => Run(
+        var error = await Assert.ThrowsAsync<QueryRejectedException>(() => RunAsync(
             "SELECT count(*) FROM content.catalogue.titles a, content.catalogue.titles b, content.catalogue.titles c, content.catalogue.titles d, content.catalogue.titles e",
             new QueryLimits(TimeSpan.FromMilliseconds(300), 10)));
 
@@ -121,11 +121,11 @@ public sealed class QueryEngineTests : IDisposable
         var seen = new System.Collections.Concurrent.ConcurrentBag<long>();
         using var stop = new CancellationTokenSource();
 
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var (_, rows, _) = Run("SELECT count(*) FROM advertising.ad_impressions.impressions");
+                var (_, rows, _) = await RunAsync("SELECT count(*) FROM advertising.ad_impressions.impressions");
                 seen.Add(Convert.ToInt64(rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
             }
         }, ct)).ToList();

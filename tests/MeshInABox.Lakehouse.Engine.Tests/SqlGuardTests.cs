@@ -51,7 +51,7 @@ public sealed class SqlGuardTests : IDisposable
     }
 
     [Fact]
-    public void QuotedFilePath_OutsideACteScope_IsNeverARawFileRead()
+    public async Task QuotedFilePath_OutsideACteScope_IsNeverARawFileRead()
     {
         var sources = new MappedProductSources(new Dictionary<string, Func<ProductSource>>
         {
@@ -59,7 +59,7 @@ public sealed class SqlGuardTests : IDisposable
         });
 
         // The titles' folder is open to this query's database: without scopes, the quoted path is DuckDB's replacement scan.
-        var error = Assert.Throws<QueryRejectedException>(() => QueryEngine.Run(
+        var error = await Assert.ThrowsAsync<QueryRejectedException>(() => QueryEngine.RunAsync(
             $"SELECT * FROM content.catalogue.titles, (WITH \"{TitlesCsv}\" AS (SELECT 1) SELECT 1) s, \"{TitlesCsv}\"",
             sources, QueryLimits.Default, _ => { }, _ => { }, TestContext.Current.CancellationToken));
 
@@ -121,11 +121,11 @@ public sealed class SqlGuardTests : IDisposable
     }
 
     [Fact]
-    public void RefusedManufacturedValue_KeepsTheProcessUnderItsMemoryLimit()
+    public async Task RefusedManufacturedValue_KeepsTheProcessUnderItsMemoryLimit()
     {
         Refused("SELECT length(repeat('x', 2000000000))");
         var rows = new List<object?[]>();
-        QueryEngine.Run("SELECT length(repeat('x', 1000000)) AS n", new MappedProductSources(new Dictionary<string, Func<ProductSource>>()),
+        await QueryEngine.RunAsync("SELECT length(repeat('x', 1000000)) AS n", new MappedProductSources(new Dictionary<string, Func<ProductSource>>()),
             QueryLimits.Default, _ => { }, rows.Add, TestContext.Current.CancellationToken);
 
         // The unguarded query took the process to 4.2 GB (peak resident set); what passes manufactures at most 1 MB per value.
@@ -191,7 +191,7 @@ public sealed class SqlGuardTests : IDisposable
     }
 
     [Fact]
-    public void TimeTravelWithLimit_RunsOverThatSnapshot()
+    public async Task TimeTravelWithLimit_RunsOverThatSnapshot()
     {
         var csv = Path.Combine(_root, "impressions.csv");
         AdImpressionsGenerator.Write(csv, 50);
@@ -202,7 +202,7 @@ public sealed class SqlGuardTests : IDisposable
         var snapshot = IcebergTable.Open(directory).Metadata.CurrentSnapshotId!.Value;
         var rows = new List<object?[]>();
 
-        QueryEngine.Run($"SELECT * FROM advertising.ad_impressions.impressions AT (VERSION => {snapshot}) LIMIT 3", new Versioned(directory),
+        await QueryEngine.RunAsync($"SELECT * FROM advertising.ad_impressions.impressions AT (VERSION => {snapshot}) LIMIT 3", new Versioned(directory),
             QueryLimits.Default, _ => { }, rows.Add, TestContext.Current.CancellationToken);
 
         Assert.Equal(3, rows.Count);
@@ -222,7 +222,7 @@ public sealed class SqlGuardTests : IDisposable
     }
 
     [Fact]
-    public void RandomAndHostileSql_IsRefusedOrRun_NeverAnotherError()
+    public async Task RandomAndHostileSql_IsRefusedOrRun_NeverAnotherError()
     {
         var sources = new MappedProductSources(new Dictionary<string, Func<ProductSource>>
         {
@@ -234,7 +234,7 @@ public sealed class SqlGuardTests : IDisposable
         {
             try
             {
-                QueryEngine.Run(sql, sources, limits, _ => { }, _ => { }, TestContext.Current.CancellationToken);
+                await QueryEngine.RunAsync(sql, sources, limits, _ => { }, _ => { }, TestContext.Current.CancellationToken);
             }
             catch (QueryRejectedException)
             {
@@ -257,8 +257,8 @@ public sealed class SqlGuardTests : IDisposable
     /// <summary>One lakehouse table, at whatever version a reference asks for.</summary>
     private sealed class Versioned(string directory) : IProductSources
     {
-        public ProductSource? Find(ProductReference reference) => ProductSources.Iceberg(directory, reference.At);
-
-        public IReadOnlyList<string> Known() => [];
+        public Task<IReadOnlyDictionary<ProductReference, ResolvedProduct>> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyDictionary<ProductReference, ResolvedProduct>>(references.ToDictionary(
+                r => r, r => new ResolvedProduct(r.ProductId, r.Output, ProductSources.Iceberg(directory, r.At))));
     }
 }

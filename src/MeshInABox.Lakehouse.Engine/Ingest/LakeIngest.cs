@@ -31,9 +31,10 @@ public static class LakeIngest
     }
 
     /// <param name="properties">Extra snapshot summary entries, e.g. who loaded it.</param>
+    /// <param name="time">The clock the table's metadata and snapshot are stamped with (the system's unless given).</param>
     public static Result Run(
         string csvFile, LakeTableName name, DataContract contract, TableWriter.Mode mode, string lake, string? template = null,
-        IReadOnlyDictionary<string, string>? properties = null)
+        IReadOnlyDictionary<string, string>? properties = null, TimeProvider? time = null)
     {
         if (!File.Exists(csvFile))
         {
@@ -77,12 +78,12 @@ public static class LakeIngest
         {
             schema = ContractTableSchema.From(schemaObject);
             TableWriter.Create(directory, schema, StorageTemplates.SpecFor(template, schemaObject, schema),
-                new Dictionary<string, string> { ["meshinabox.contract"] = contract.Id ?? "", ["meshinabox.contract-version"] = contract.VersionText ?? "" });
+                new Dictionary<string, string> { ["meshinabox.contract"] = contract.Id ?? "", ["meshinabox.contract-version"] = contract.VersionText ?? "" }, time);
             changes.Add($"created {name} (schema of contract {contract.Id} {contract.VersionText})");
         }
         else
         {
-            schema = Evolve(directory, schemaObject, changes);
+            schema = Evolve(directory, schemaObject, changes, time);
         }
 
         var table = IcebergTable.Open(directory);
@@ -92,7 +93,7 @@ public static class LakeIngest
         var files = ParquetDataWriter.Write(duck, $"SELECT {string.Join(", ", columns)} FROM {source}", schema,
             table.Metadata.SpecById(table.Metadata.DefaultSpecId), Path.Combine(directory, "data", $"ingest-{Guid.NewGuid():N}"));
         var summary = new Dictionary<string, string>(properties ?? new Dictionary<string, string>()) { [SourceHashProperty] = fingerprint };
-        var snapshot = TableWriter.Commit(directory, mode, files, properties: summary);
+        var snapshot = TableWriter.Commit(directory, mode, files, time, summary);
         return new Result(snapshot, files.Sum(f => f.RecordCount), [], changes);
     }
 
@@ -139,7 +140,7 @@ public static class LakeIngest
     /// columns (new field ids), read as null in older files. A new required
     /// property cannot be added to data that lacks it.
     /// </summary>
-    private static IcebergSchema Evolve(string directory, SchemaObject contract, List<string> changes)
+    private static IcebergSchema Evolve(string directory, SchemaObject contract, List<string> changes, TimeProvider? time)
     {
         var current = IcebergTable.Open(directory).Metadata.CurrentSchema;
         var added = contract.Properties.Where(p => current.Fields.All(f => f.Name != p.Name)).ToList();
@@ -157,7 +158,7 @@ public static class LakeIngest
         }
 
         changes.Add($"added columns {string.Join(", ", added.Select(p => p.Name))}");
-        return TableWriter.AddColumns(directory, [.. added.Select(p => (p.Name, ContractTableSchema.TypeOf(p)))]);
+        return TableWriter.AddColumns(directory, [.. added.Select(p => (p.Name, ContractTableSchema.TypeOf(p)))], time);
     }
 
     private static IEnumerable<Violation> Duplicates(DuckDBConnection duck, string source, SchemaObject contract)

@@ -32,7 +32,7 @@ public static class PostgresTableSource
     /// <param name="server">A connection string to the server (its database is replaced by the location's).</param>
     /// <param name="functionName">The table function's name in the query's database (unique per table in it).</param>
     /// <exception cref="QueryRejectedException">The table does not exist or cannot be reached.</exception>
-    public static ProductSource Create(string server, PostgresLocation location, string functionName)
+    public static async Task<ProductSource> CreateAsync(string server, PostgresLocation location, string functionName, CancellationToken ct)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(server)
         {
@@ -46,7 +46,7 @@ public static class PostgresTableSource
             throw new QueryRejectedException($"PostgreSQL's own schemas ({location.Schema}) are never read as products.", forbidden: true);
         }
 
-        var columns = Describe(connectionString, location);
+        var columns = await DescribeAsync(connectionString, location, ct);
         var copy = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.CopyExpression))} FROM {PgQuote(location.Schema)}.{PgQuote(location.Table)}) TO STDOUT (FORMAT BINARY)";
         var select = $"SELECT {string.Join(", ", columns.Select(c => c.ViewExpression))} FROM {functionName}()";
         return new ProductSource(select, [], duck => duck.RegisterTableFunction(
@@ -55,6 +55,7 @@ public static class PostgresTableSource
             (row, writers, index) => Write((object?[])row!, writers, index)));
     }
 
+    /// <summary>The rows, as DuckDB pulls them: synchronous, on the thread DuckDB runs the query on (never a request's).</summary>
     private static IEnumerable<object?[]> Rows(string connectionString, string copy, IReadOnlyList<Column> columns)
     {
         using var connection = new NpgsqlConnection(connectionString);
@@ -105,14 +106,19 @@ public static class PostgresTableSource
     /// The table's columns from the catalog, each with how it is copied and how DuckDB sees it; checked first,
     /// as <see cref="ReaderRole"/>, that the table was granted to it.
     /// </summary>
-    private static List<Column> Describe(string connectionString, PostgresLocation location)
+    private static async Task<List<Column>> DescribeAsync(string connectionString, PostgresLocation location, CancellationToken ct)
     {
         try
         {
-            using var connection = new NpgsqlConnection(connectionString);
-            connection.Open();
-            ActAsReader(connection);
-            using (var granted = new NpgsqlCommand(
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(ct);
+            // As in ActAsReader: the reader role's rights only from here on.
+            await using (var role = new NpgsqlCommand($"SET ROLE {ReaderRole}", connection))
+            {
+                await role.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var granted = new NpgsqlCommand(
                 """
                 SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -121,7 +127,7 @@ public static class PostgresTableSource
             {
                 granted.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
                 granted.Parameters.Add(new NpgsqlParameter { Value = location.Table });
-                switch (granted.ExecuteScalar())
+                switch (await granted.ExecuteScalarAsync(ct))
                 {
                     case null:
                         throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
@@ -133,7 +139,7 @@ public static class PostgresTableSource
                 }
             }
 
-            using var command = new NpgsqlCommand(
+            await using var command = new NpgsqlCommand(
                 """
                 SELECT a.attname, t.typname, a.atttypmod
                 FROM pg_attribute a
@@ -146,9 +152,9 @@ public static class PostgresTableSource
                 """, connection);
             command.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
             command.Parameters.Add(new NpgsqlParameter { Value = location.Table });
-            using var reader = command.ExecuteReader();
+            await using var reader = await command.ExecuteReaderAsync(ct);
             var columns = new List<Column>();
-            while (reader.Read())
+            while (await reader.ReadAsync(ct))
             {
                 columns.Add(Column.For(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
             }

@@ -70,11 +70,18 @@ public static class ProductSources
     }
 }
 
-/// <summary>A fixed map of table names to sources.</summary>
+/// <summary>A fixed map of table names to sources, open to every caller (tools and tests).</summary>
 public sealed class MappedProductSources(IReadOnlyDictionary<string, Func<ProductSource>> tables) : IProductSources
 {
-    public ProductSource? Find(ProductReference reference) =>
-        tables.TryGetValue(reference.Key, out var source) ? source() : null;
+    public Task<IReadOnlyDictionary<ProductReference, ResolvedProduct>> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct)
+    {
+        var resolved = new Dictionary<ProductReference, ResolvedProduct>();
+        foreach (var reference in references)
+        {
+            var source = tables.TryGetValue(reference.Key, out var open) ? open() : throw QueryEngine.UnknownProduct(reference, [.. tables.Keys]);
+            resolved[reference] = new ResolvedProduct(reference.ProductId, reference.Output, source);
+        }
 
-    public IReadOnlyList<string> Known() => [.. tables.Keys];
+        return Task.FromResult<IReadOnlyDictionary<ProductReference, ResolvedProduct>>(resolved);
+    }
 }

@@ -10,13 +10,16 @@ namespace MeshInABox.Lakehouse.Engine.Query;
 /// <param name="Snapshot">The Iceberg snapshot the SELECT reads, for lakehouse tables.</param>
 public sealed record ProductSource(string Select, IReadOnlyList<string> Directories, Action<DuckDBConnection>? Register = null, long? Snapshot = null);
 
-/// <summary>Where product tables are (the registry's locator, or a test's map).</summary>
+/// <summary>A product table named in a query: the product and output it is (as their owner spells them), and how to read it.</summary>
+public sealed record ResolvedProduct(string ProductId, string Output, ProductSource Source);
+
+/// <summary>Where product tables are, and whether a caller may read them (the registry's locator and grants, or a test's map).</summary>
 public interface IProductSources
 {
-    ProductSource? Find(ProductReference reference);
-
-    /// <summary>Every table name known, for "did you mean" suggestions.</summary>
-    IReadOnlyList<string> Known();
+    /// <summary>Every table a query names, found for <paramref name="subject"/> and ready to read.</summary>
+    /// <param name="subject">The caller's identity (a token's sub), null when anonymous.</param>
+    /// <exception cref="QueryRejectedException">A table is unknown, not the caller's to read, unreadable, or out of reach for now.</exception>
+    Task<IReadOnlyDictionary<ProductReference, ResolvedProduct>> ResolveAsync(IReadOnlyList<ProductReference> references, string? subject, CancellationToken ct);
 }
 
 /// <summary>Per-query limits: a statement timeout, a row limit and DuckDB's memory limit.</summary>
@@ -44,30 +47,28 @@ public static class QueryEngine
         return duck;
     }
 
-    public static Outcome Run(
+    /// <summary>
+    /// Checks, resolves and runs one query in a database of its own, on the calling thread (tools and tests;
+    /// the lakehouse service runs <see cref="Prepare"/> and <see cref="Stream"/> on a worker thread of its own).
+    /// </summary>
+    public static async Task<Outcome> RunAsync(
         string sql, IProductSources sources, QueryLimits limits, Action<IReadOnlyList<(string Name, Type Type)>> onColumns,
         Action<object?[]> onRow, CancellationToken ct)
     {
         using var duck = NewDatabase();
         var query = SqlGuard.Check(duck, sql);
-        return Run(duck, query.Products, query.Sql, sources, limits, onColumns, onRow, ct);
-    }
-
-    /// <param name="duck">A fresh database from <see cref="NewDatabase"/>, used for this query only.</param>
-    /// <param name="products">What <see cref="SqlGuard.Check"/> found in <paramref name="sql"/> (the SQL it returned).</param>
-    public static Outcome Run(
-        DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, IProductSources sources, QueryLimits limits,
-        Action<IReadOnlyList<(string Name, Type Type)>> onColumns, Action<object?[]> onRow, CancellationToken ct)
-    {
-        Prepare(duck, products, sources, limits);
-        return Stream(duck, products, sql, limits, onColumns, onRow, ct);
+        var resolved = await sources.ResolveAsync(query.Products, subject: null, ct);
+        Prepare(duck, resolved.ToDictionary(r => r.Key, r => r.Value.Source), limits);
+        return Stream(duck, query.Products, query.Sql, limits, onColumns, onRow, ct);
     }
 
     /// <summary>Names the products as views in a fresh database, then closes it to everything else and locks it.</summary>
-    public static void Prepare(DuckDBConnection duck, IReadOnlyList<ProductReference> products, IProductSources sources, QueryLimits limits)
+    /// <param name="duck">A fresh database from <see cref="NewDatabase"/>, used for this query only.</param>
+    /// <param name="products">Every table the query names (what <see cref="SqlGuard.Check"/> found), resolved.</param>
+    public static void Prepare(DuckDBConnection duck, IReadOnlyDictionary<ProductReference, ProductSource> products, QueryLimits limits)
     {
         var allowed = new List<string>();
-        foreach (var group in products.GroupBy(p => p.Domain))
+        foreach (var group in products.Keys.GroupBy(p => p.Domain))
         {
             Execute(duck, $"ATTACH ':memory:' AS {DuckDbScan.Quote(group.Key)}");
             foreach (var product in group.GroupBy(p => p.Product))
@@ -75,7 +76,7 @@ public static class QueryEngine
                 Execute(duck, $"CREATE SCHEMA {DuckDbScan.Quote(group.Key)}.{DuckDbScan.Quote(product.Key)}");
                 foreach (var reference in product)
                 {
-                    var source = sources.Find(reference) ?? throw UnknownProduct(reference, sources.Known());
+                    var source = products[reference];
                     try
                     {
                         source.Register?.Invoke(duck);
@@ -144,19 +145,22 @@ public static class QueryEngine
     /// <summary>
     /// Runs a checked query on a prepared connection and hands its result over as
     /// Arrow record batches (DuckDB's own Arrow export, no per-value conversion).
+    /// Blocks while DuckDB works: meant for a worker thread.
     /// </summary>
     /// <param name="onSchema">Told the result's schema before any batch (an empty result has one too).</param>
-    public static async Task<Outcome> StreamArrowAsync(
+    /// <param name="onBatch">Given each batch, valid until it returns (the batch is disposed then).</param>
+    public static Outcome StreamArrow(
         DuckDBConnection duck, IReadOnlyList<ProductReference> products, string sql, QueryLimits limits,
-        Func<Schema, Task> onSchema, Func<RecordBatch, Task> onBatch, CancellationToken ct)
+        Action<Schema> onSchema, Action<RecordBatch> onBatch, CancellationToken ct)
     {
         using var query = new LimitedCommand(duck, sql, limits, ct);
         try
         {
             using var result = query.Command.ExecuteArrowStream();
-            await onSchema(result.Schema);
+            onSchema(result.Schema);
             long rows = 0;
-            while (await result.ReadNextRecordBatchAsync(query.Stopped) is { } batch)
+            // DuckDB's Arrow stream reads synchronously; its ValueTask is complete when it returns.
+            while (result.ReadNextRecordBatchAsync(query.Stopped).AsTask().GetAwaiter().GetResult() is { } batch)
             {
                 using (batch)
                 {
@@ -164,11 +168,11 @@ public static class QueryEngine
                     if (batch.Length > room)
                     {
                         using var cut = batch.Slice(0, (int)room);
-                        await onBatch(cut);
+                        onBatch(cut);
                         return new Outcome(limits.MaxRows, true, products);
                     }
 
-                    await onBatch(batch);
+                    onBatch(batch);
                     rows += batch.Length;
                 }
             }

@@ -37,14 +37,6 @@ public sealed class SharedLakeDatabase : IDisposable
     public bool Covers(IEnumerable<ProductSource> sources) =>
         sources.All(s => s.Register is null && s.Directories.Count > 0 && s.Directories.All(d => Path.GetFullPath(d).StartsWith(LakeRoot.TrimEnd('/') + "/", StringComparison.Ordinal)));
 
-    /// <summary>A connection for checking a query's SQL (the parser needs no views).</summary>
-    public DuckDBConnection Parser()
-    {
-        var connection = _database.Duplicate();
-        connection.Open();
-        return connection;
-    }
-
     /// <summary>A connection for one query, with the views of its products current.</summary>
     public DuckDBConnection Connect(IReadOnlyDictionary<ProductReference, ProductSource> products)
     {

@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Lakehouse.Engine.Query;
+using MeshInABox.Lakehouse.Execution;
 using MeshInABox.Lakehouse.Infrastructure;
 using MeshInABox.Lakehouse.Model;
 using MeshInABox.Lakehouse.OpenApi;
 using MeshInABox.Lakehouse.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace MeshInABox.Lakehouse.Apis;
 
@@ -28,7 +28,7 @@ public static class QueryApi
                 "The Accept header picks the format: application/x-ndjson (default, one JSON object per row), text/csv (a header line, then RFC 4180 rows) " +
                 "or application/vnd.apache.arrow.stream (Arrow IPC). Anonymous callers read open products; a restricted product needs a bearer token whose sub holds a grant. " +
                 "Every query, refused ones included, is recorded for GET /usage.")
-            .Produces(StatusCodes.Status200OK, contentType: QueryStreamResult.NdJson, additionalContentTypes: [QueryStreamResult.Csv, ArrowStreamResult.ContentType])
+            .Produces(StatusCodes.Status200OK, contentType: ResultFormat.NdJson.MediaType, additionalContentTypes: [ResultFormat.Csv.MediaType, ResultFormat.Arrow.MediaType])
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -42,17 +42,18 @@ public static class QueryApi
         return app;
     }
 
-    public static async Task<Results<QueryStreamResult, ArrowStreamResult, ValidationProblem, ProblemHttpResult>> RunQuery(
-        QueryRequest body, HttpRequest request, ClaimsPrincipal user, RegistryProductSources resolver, DuckDbPool pool,
-        SharedLakeDatabase shared, UsageRecorder usage, TimeProvider time, IOptions<LakehouseOptions> options, CancellationToken ct)
+    public static async Task<Results<QueryResponse, ValidationProblem, ProblemHttpResult>> RunQuery(
+        QueryRequest body, HttpRequest request, ClaimsPrincipal user, IProductSources sources, QueryExecutor executor,
+        UsageRecorder usage, TimeProvider time, CancellationToken ct)
     {
         var started = time.GetUtcNow();
-        void Refused(int status, string reason) => usage.Record(new QueryUsage(
-            Guid.CreateVersion7(started), user.Identity?.Name, started, time.GetUtcNow() - started, 0, QueryOutcomes.Refusal(status), body.Sql, [], status, reason));
+        var subject = user.Identity?.Name;
+        void Record(QueryOutcome outcome, long rows, IReadOnlyList<ProductRead> reads, int? status, string? reason) => usage.Record(new QueryUsage(
+            Guid.CreateVersion7(started), subject, started, time.GetUtcNow() - started, rows, outcome, body.Sql, reads, status, reason));
 
         // The subject is what grants name and what the grant lookup puts in a URL: it must follow the naming rule.
         // Not recorded: a record would name no valid caller.
-        if (user.Identity?.IsAuthenticated == true && MeshNames.Subject(user.Identity.Name) is { } rule)
+        if (user.Identity?.IsAuthenticated == true && MeshNames.Subject(subject) is { } rule)
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"the token's sub breaks the subject naming rule\"";
             return TypedResults.Problem($"The token's subject (sub) is refused: {rule}", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid token subject");
@@ -60,68 +61,30 @@ public static class QueryApi
 
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
-            Refused(StatusCodes.Status400BadRequest, SqlRequired);
+            Record(QueryOutcomes.Refusal(StatusCodes.Status400BadRequest), 0, [], StatusCodes.Status400BadRequest, SqlRequired);
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = [SqlRequired] });
         }
 
-        CheckedQuery query;
-        Dictionary<ProductReference, (ResolvedProduct Product, ProductSource Source)> resolved;
+        IReadOnlyList<ProductRead>? reads = null; // known once the products are: a query refused before read nothing
         try
         {
-            using (var parser = shared.Parser())
-            {
-                query = SqlGuard.Check(parser, body.Sql);
-            }
-
-            var found = await resolver.ResolveAsync(query.Products, user.Identity?.Name, ct);
-            resolved = query.Products.ToDictionary(p => p, p => (found[p], found[p].Source()));
+            var query = executor.Check(body.Sql);
+            var products = await sources.ResolveAsync(query.Products, subject, ct);
+            reads = [.. products.Values.Select(p => new ProductRead(p.ProductId, p.Output, p.Source.Snapshot)).Distinct()];
+            var result = await executor.ExecuteAsync(query, products, ResultFormat.FromAccept(request.Headers.Accept.ToString()), ct);
+            return new QueryResponse(result, (end, status) => Record(end.Outcome, end.Rows, reads, status, end.Reason));
         }
         catch (QueryRejectedException error)
         {
             var problem = Problem(error, request.HttpContext);
-            Refused(problem.StatusCode, error.Message);
+            Record(reads is null ? QueryOutcomes.Refusal(problem.StatusCode) : QueryOutcome.Failed, 0, reads ?? [], problem.StatusCode, error.Message);
             return problem;
         }
-
-        var accept = request.Headers.Accept.ToString();
-        var arrow = accept.Contains(ArrowStreamResult.ContentType, StringComparison.OrdinalIgnoreCase);
-        var format = accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? QueryStreamResult.Csv : QueryStreamResult.NdJson;
-        var limits = new QueryLimits(TimeSpan.FromSeconds(options.Value.TimeoutSeconds), options.Value.MaxRows, options.Value.MemoryLimit);
-        var reads = resolved.Values.Select(r => new ProductRead(r.Product.ProductId, r.Product.Output, r.Source.Snapshot)).Distinct().ToList();
-        var response = request.HttpContext.Response;
-        void Finished(long rows, QueryOutcome outcome, string? reason) => usage.Record(new QueryUsage(
-            Guid.CreateVersion7(started), user.Identity?.Name, started, time.GetUtcNow() - started, rows, outcome, body.Sql, reads,
-            outcome is QueryOutcome.Completed or QueryOutcome.Truncated || response.HasStarted ? response.StatusCode : null, reason));
-
-        // Lakehouse tables only: the shared database, with its footers cached. Anything else: a fresh sandboxed database.
-        var sources = resolved.ToDictionary(kv => kv.Key, kv => kv.Value.Source);
-        if (shared.Covers(sources.Values))
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            var connection = shared.Connect(sources);
-            if (arrow)
-            {
-                return new ArrowStreamResult(connection, limits.MaxRows, Finished, (onSchema, onBatch, token) =>
-                    QueryEngine.StreamArrowAsync(connection, query.Products, query.Sql, limits, onSchema, onBatch, token));
-            }
-
-            return new QueryStreamResult(connection, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
-                QueryEngine.Stream(connection, query.Products, query.Sql, limits, onColumns, onRow, token));
+            Record(QueryOutcome.Cancelled, 0, reads ?? [], null, null);
+            throw;
         }
-
-        // Sources are resolved once: the engine gets them as they are, not to be looked up again.
-        var known = new MappedProductSources(sources.ToDictionary(kv => kv.Key.Key, kv => (Func<ProductSource>)(() => kv.Value)));
-        var duck = await pool.TakeAsync(ct);
-        if (arrow)
-        {
-            return new ArrowStreamResult(duck, limits.MaxRows, Finished, (onSchema, onBatch, token) =>
-            {
-                QueryEngine.Prepare(duck, query.Products, known, limits);
-                return QueryEngine.StreamArrowAsync(duck, query.Products, query.Sql, limits, onSchema, onBatch, token);
-            });
-        }
-
-        return new QueryStreamResult(duck, format, limits.MaxRows, Finished, (onColumns, onRow, token) =>
-            QueryEngine.Run(duck, query.Products, query.Sql, known, limits, onColumns, onRow, token));
     }
 
     /// <summary>Records a query refused for being one too many (its body is not read: a 429 costs nothing).</summary>

@@ -2,6 +2,7 @@ using MeshInABox.Domain.Profiles;
 using MeshInABox.Lakehouse.Engine.Query;
 using MeshInABox.Postgres;
 using MeshInABox.Lakehouse.Apis;
+using MeshInABox.Lakehouse.Execution;
 using MeshInABox.Lakehouse.Infrastructure;
 using MeshInABox.Lakehouse.OpenApi;
 using MeshInABox.Lakehouse.Usage;
@@ -53,10 +54,13 @@ public static class LakehouseApplicationExtensions
                 resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
             });
 #pragma warning restore EXTEXP0001
+        builder.Services.AddTransient<IProductSources>(services => services.GetRequiredService<RegistryProductSources>());
         builder.Services.AddCallerConcurrencyPolicy(QueryApi.ConcurrencyPolicy,
             services => services.GetRequiredService<IOptions<LakehouseOptions>>().Value.MaxConcurrentQueriesPerCaller,
             QueryApi.RecordThrottled);
         builder.Services.AddSingleton<DuckDbPool>();
+        builder.Services.AddSingleton<QueryParser>();
+        builder.Services.AddSingleton<QueryExecutor>();
         builder.Services.AddSingleton(services =>
         {
             var settings = services.GetRequiredService<IOptions<LakehouseOptions>>().Value;

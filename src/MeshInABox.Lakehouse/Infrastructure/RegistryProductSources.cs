@@ -9,9 +9,6 @@ using Npgsql;
 
 namespace MeshInABox.Lakehouse.Infrastructure;
 
-/// <summary>A product table named in a query, as the registry knows it, and how to read it.</summary>
-public sealed record ResolvedProduct(string ProductId, string Output, Func<ProductSource> Source);
-
 /// <summary>
 /// Resolves <c>domain.product.table</c> (already checked by <see cref="ProductNames"/>) through the registry: the
 /// table must be one of the product's outputs as the registry lists them, and where its data is comes from the
@@ -19,7 +16,7 @@ public sealed record ResolvedProduct(string ProductId, string Output, Func<Produ
 /// of a mesh repository, PostgreSQL tables only in the mesh database and the product's own schema.
 /// </summary>
 public sealed class RegistryProductSources(
-    HttpClient registry, LakehouseOptions options, IConfiguration configuration, IOptions<LocationOptions> locations, RegistryCache cache)
+    HttpClient registry, LakehouseOptions options, IConfiguration configuration, IOptions<LocationOptions> locations, RegistryCache cache) : IProductSources
 {
     /// <summary>How long a client is asked to wait when the registry or PostgreSQL is down.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
@@ -33,35 +30,42 @@ public sealed class RegistryProductSources(
             throw new QueryRejectedException($"The token's subject is refused: {rule}", forbidden: true);
         }
 
-        var map = new Dictionary<ProductReference, ResolvedProduct>();
+        // Every name is found (and allowed) before any table is opened: an unknown or forbidden product is told first.
+        var found = new List<(ProductReference Reference, string ProductId, string Output, Func<CancellationToken, Task<ProductSource>> Open)>();
         foreach (var reference in references)
         {
             var productId = reference.ProductId;
             var product = await CachedGetAsync(ProductPath(productId), ct);
-            if (product is not { } found || found.GetProperty("id").GetString() != productId)
+            if (product is not { } known || known.GetProperty("id").GetString() != productId)
             {
                 throw await UnknownAsync(reference, ct);
             }
 
-            if (found.GetProperty("classification").GetString() == "restricted" && !await HoldsGrantAsync(productId, subject, ct))
+            if (known.GetProperty("classification").GetString() == "restricted" && !await HoldsGrantAsync(productId, subject, ct))
             {
                 throw new QueryRejectedException(
                     $"'{productId}' is restricted and {(subject is null ? "the query carries no token" : $"'{subject}' holds no grant on it")}. " +
-                    $"Ask its owner ({found.GetProperty("owner").GetString()}) to grant access: PUT /data-products/{productId}/grants/<your token's sub>.",
+                    $"Ask its owner ({known.GetProperty("owner").GetString()}) to grant access: PUT /data-products/{productId}/grants/<your token's sub>.",
                     reference.Position, forbidden: true);
             }
 
-            var outputs = found.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("name").GetString()!).ToList();
+            var outputs = known.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("name").GetString()!).ToList();
             var output = outputs.FirstOrDefault(o => ProductNames.Names(reference, o))
                 ?? throw QueryEngine.UnknownProduct(reference, [.. outputs.Select(o => $"{reference.Domain}.{reference.Product}.{o.Replace('-', '_')}")]);
             var endpoints = await CachedGetAsync($"{ProductPath(productId)}/endpoints", ct) ?? default;
             var endpoint = endpoints.ValueKind == JsonValueKind.Array
                 ? endpoints.EnumerateArray().FirstOrDefault(e => e.GetProperty("output").GetString() == output)
                 : default;
-            map[reference] = new ResolvedProduct(productId, output, Source(productId, output, reference, endpoint, $"pg_source_{map.Count}"));
+            found.Add((reference, productId, output, Source(productId, output, reference, endpoint, $"pg_source_{found.Count}")));
         }
 
-        return map;
+        var resolved = new Dictionary<ProductReference, ResolvedProduct>();
+        foreach (var (reference, productId, output, open) in found)
+        {
+            resolved[reference] = new ResolvedProduct(productId, output, await open(ct));
+        }
+
+        return resolved;
     }
 
     private static string ProductPath(string productId) => $"data-products/{Uri.EscapeDataString(productId)}";
@@ -89,7 +93,8 @@ public sealed class RegistryProductSources(
             && answer.TryGetProperty("subject", out var holder) && holder.ValueKind == JsonValueKind.String && holder.GetString() == subject;
     }
 
-    private Func<ProductSource> Source(string productId, string output, ProductReference reference, JsonElement endpoint, string functionName)
+    /// <summary>How to open the table, once every name of the query is known to be readable.</summary>
+    private Func<CancellationToken, Task<ProductSource>> Source(string productId, string output, ProductReference reference, JsonElement endpoint, string functionName)
     {
         var dot = productId.IndexOf('.');
         var (domain, slug) = (productId[..dot], productId[(dot + 1)..]);
@@ -102,7 +107,7 @@ public sealed class RegistryProductSources(
         var table = Path.Join(Path.GetFullPath(options.LakeRoot), domain, slug, output);
         if (Directory.Exists(Path.Join(table, "metadata")))
         {
-            return () => ProductSources.Iceberg(table, reference.At);
+            return _ => Task.FromResult(ProductSources.Iceberg(table, reference.At));
         }
 
         if (reference.At is not null)
@@ -117,7 +122,7 @@ public sealed class RegistryProductSources(
             var file = ProductFolders.Resolve(path, domain, slug, locations.Value.RepositoryRoots, out var reason)
                 ?? throw new QueryRejectedException($"'{reference}' cannot be read from {MeshNames.Quote(path)}: {reason}", reference.Position, forbidden: true);
             return File.Exists(file)
-                ? () => ProductSources.CsvInferred(file)
+                ? _ => Task.FromResult(ProductSources.CsvInferred(file))
                 : throw new QueryRejectedException($"'{reference}' has no data yet: its file {MeshNames.Quote(file)} does not exist.", reference.Position);
         }
 
@@ -133,7 +138,7 @@ public sealed class RegistryProductSources(
     }
 
     /// <summary>A PostgreSQL product: only in the mesh database, only in the product's own schema.</summary>
-    private Func<ProductSource> PostgresSource(string productId, ProductReference reference, JsonElement location, string functionName)
+    private Func<CancellationToken, Task<ProductSource>> PostgresSource(string productId, ProductReference reference, JsonElement location, string functionName)
     {
         var server = configuration.GetConnectionString(LakehouseApplicationExtensions.DatabaseName)
             ?? throw new QueryRejectedException($"'{reference}' lives in PostgreSQL, but this service has no ConnectionStrings:{LakehouseApplicationExtensions.DatabaseName} to reach it.", reference.Position);
@@ -162,7 +167,7 @@ public sealed class RegistryProductSources(
         }
 
         var at = new PostgresLocation(database, schema, name);
-        return () => PostgresTableSource.Create(server, at, functionName);
+        return ct => PostgresTableSource.CreateAsync(server, at, functionName, ct);
     }
 
     private static string? Text(JsonElement location, string property) =>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MeshInABox.Domain.Access;
 using MeshInABox.Domain.Profiles;
-using MeshInABox.Lakehouse.Apis;
+using MeshInABox.Lakehouse.Execution;
 using MeshInABox.Lakehouse.Model;
 using MeshInABox.Lakehouse.Usage;
 using MeshInABox.ServiceDefaults;
@@ -105,15 +105,15 @@ public static class LakehouseOpenApi
                 Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
             };
             rows.Content ??= new Dictionary<string, OpenApiMediaType>();
-            rows.Content[QueryStreamResult.NdJson] = new OpenApiMediaType
+            rows.Content[ResultFormat.NdJson.MediaType] = new OpenApiMediaType
             {
                 Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "One line per row: an object from column name to value." },
             };
-            rows.Content[QueryStreamResult.Csv] = new OpenApiMediaType
+            rows.Content[ResultFormat.Csv.MediaType] = new OpenApiMediaType
             {
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A header line of column names, then one RFC 4180 line per row." },
             };
-            rows.Content[ArrowStreamResult.ContentType] = new OpenApiMediaType
+            rows.Content[ResultFormat.Arrow.MediaType] = new OpenApiMediaType
             {
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "An Arrow IPC stream: the schema, then DuckDB's record batches." },
             };
