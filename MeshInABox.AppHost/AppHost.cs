@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using MeshInABox.Domain.Profiles;
+using MeshInABox.ServiceDefaults;
 
 // dotnet run --project MeshInABox.AppHost -- --profile iteration-2
 // Switches (command line or configuration):
@@ -35,33 +35,8 @@ var meshdb = postgres.AddDatabase(MeshTopology.Database);
 // Tokens for local use ('mesh token --data-dir MeshInABox.AppHost/.mesh') are signed with this key,
 // as under the embedded host; point Registry__Auth__Authority at a real OIDC issuer instead in production.
 var signingKey = Path.Combine(builder.AppHostDirectory, ".mesh", "keys", "registry-signing.key");
-if (!File.Exists(signingKey))
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(signingKey)!);
-    // Whoever reads the key can mint tokens for every domain: readable by this user only, from its first byte.
-    var owned = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-    if (!OperatingSystem.IsWindows())
-    {
-        owned.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    }
-
-    // Written whole under a name of its own, then linked into place: an AppHost starting at the same moment
-    // (e.g. two test runs) finds either no key or a complete one, and the first key stays.
-    var draft = $"{signingKey}.{Environment.ProcessId}.{Guid.NewGuid():N}";
-    using (var file = new FileStream(draft, owned))
-    {
-        file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
-    }
-
-    try
-    {
-        File.Move(draft, signingKey, overwrite: false);
-    }
-    catch (IOException) when (File.Exists(signingKey))
-    {
-        File.Delete(draft);
-    }
-}
+// Whoever reads the key can mint tokens for every domain: readable by this user only, from its first byte.
+LocalSigningKey.EnsureExists(signingKey);
 
 // Product folders with file outputs (CSV) must lie under a mesh repository: the sample mesh, as 'mesh up' defaults to.
 var sampleMesh = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "samples", "messflix"));

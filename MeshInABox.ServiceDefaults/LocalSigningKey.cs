@@ -47,20 +47,28 @@ public static class LocalSigningKey
             return;
         }
 
+        // Written whole under a name of its own, then linked into place: a host starting at the same moment
+        // (two test runs, an AppHost and a CLI) finds either no key or a complete one, and the first key stays.
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = ownerOnly;
         }
 
+        var draft = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}";
+        using (var stream = new FileStream(draft, options))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        }
+
         try
         {
-            using var stream = new FileStream(file, options);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+            File.Move(draft, file, overwrite: false);
         }
         catch (IOException) when (File.Exists(file))
         {
             // Created concurrently by another process: that key is the key.
+            File.Delete(draft);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Lakehouse.Engine.Query;
 using MeshInABox.Lakehouse.Execution;
@@ -23,6 +22,7 @@ public static class QueryApi
     {
         app.MapPost("/query", RunQuery).WithName(nameof(RunQuery)).WithTags("Query")
             .RequireRateLimiting(ConcurrencyPolicy)
+            .AddEndpointFilter<ValidSubjectFilter>()
             .WithSummary("Run one SELECT over data products named domain.product.table; rows stream as they are produced.")
             .WithDescription(
                 "The Accept header picks the format: application/x-ndjson (default, one JSON object per row), text/csv (a header line, then RFC 4180 rows) " +
@@ -43,46 +43,32 @@ public static class QueryApi
     }
 
     public static async Task<Results<QueryResponse, ValidationProblem, ProblemHttpResult>> RunQuery(
-        QueryRequest body, HttpRequest request, ClaimsPrincipal user, IProductSources sources, QueryExecutor executor,
-        UsageRecorder usage, TimeProvider time, CancellationToken ct)
+        QueryRequest body, HttpContext http, IProductSources sources, QueryExecutor executor, UsageRecorder usage, TimeProvider time, CancellationToken ct)
     {
-        var started = time.GetUtcNow();
-        var subject = user.Identity?.Name;
-        void Record(QueryOutcome outcome, long rows, IReadOnlyList<ProductRead> reads, int? status, string? reason) => usage.Record(new QueryUsage(
-            Guid.CreateVersion7(started), subject, started, time.GetUtcNow() - started, rows, outcome, body.Sql, reads, status, reason));
-
-        // The subject is what grants name and what the grant lookup puts in a URL: it must follow the naming rule.
-        // Not recorded: a record would name no valid caller.
-        if (user.Identity?.IsAuthenticated == true && MeshNames.Subject(subject) is { } rule)
-        {
-            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"the token's sub breaks the subject naming rule\"";
-            return TypedResults.Problem($"The token's subject (sub) is refused: {rule}", statusCode: StatusCodes.Status401Unauthorized, title: "Invalid token subject");
-        }
-
+        var record = new QueryUsageScope(usage, time, http.User.Identity?.Name, body.Sql);
         if (string.IsNullOrWhiteSpace(body.Sql))
         {
-            Record(QueryOutcomes.Refusal(StatusCodes.Status400BadRequest), 0, [], StatusCodes.Status400BadRequest, SqlRequired);
+            record.Refused(StatusCodes.Status400BadRequest, SqlRequired);
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = [SqlRequired] });
         }
 
-        IReadOnlyList<ProductRead>? reads = null; // known once the products are: a query refused before read nothing
         try
         {
             var query = executor.Check(body.Sql);
-            var products = await sources.ResolveAsync(query.Products, subject, ct);
-            reads = [.. products.Values.Select(p => new ProductRead(p.ProductId, p.Output, p.Source.Snapshot)).Distinct()];
-            var result = await executor.ExecuteAsync(query, products, ResultFormat.FromAccept(request.Headers.Accept.ToString()), ct);
-            return new QueryResponse(result, (end, status) => Record(end.Outcome, end.Rows, reads, status, end.Reason));
+            var products = await sources.ResolveAsync(query.Products, record.Subject, ct);
+            record.Reads([.. products.Values.Select(p => new ProductRead(p.ProductId, p.Output, p.Source.Snapshot)).Distinct()]);
+            var result = await executor.ExecuteAsync(query, products, ResultFormat.FromAccept(http.Request.Headers.Accept.ToString()), ct);
+            return new QueryResponse(result, record.Ended);
         }
         catch (QueryRejectedException error)
         {
-            var problem = Problem(error, request.HttpContext);
-            Record(reads is null ? QueryOutcomes.Refusal(problem.StatusCode) : QueryOutcome.Failed, 0, reads ?? [], problem.StatusCode, error.Message);
+            var problem = Problem(error, http);
+            record.Refused(problem.StatusCode, error.Message);
             return problem;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Record(QueryOutcome.Cancelled, 0, reads ?? [], null, null);
+            record.Cancelled();
             throw;
         }
     }
@@ -97,9 +83,8 @@ public static class QueryApi
         }
 
         var services = http.RequestServices;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        services.GetRequiredService<UsageRecorder>().Record(new QueryUsage(
-            Guid.CreateVersion7(now), subject, now, TimeSpan.Zero, 0, QueryOutcome.Throttled, Sql: null, [], StatusCodes.Status429TooManyRequests, reason));
+        new QueryUsageScope(services.GetRequiredService<UsageRecorder>(), services.GetRequiredService<TimeProvider>(), subject, sql: null)
+            .Refused(StatusCodes.Status429TooManyRequests, reason);
     }
 
     internal static ProblemHttpResult Problem(QueryRejectedException error, HttpContext context)
