@@ -199,25 +199,28 @@ public sealed class AsyncApiDocument
             return null;
         }
 
-        // A Multi Format Schema Object names the schema's language; a plain schema is the AsyncAPI Schema, a superset of JSON Schema.
+        // A Multi Format Schema Object is told by its 'schema' (as the official JSON Schema tells it); without
+        // 'schemaFormat' it is the AsyncAPI Schema, as is a plain schema (a superset of JSON Schema draft-07).
         var schema = payload;
         string? schemaFormat = null;
-        if (NodeReader.Child(payloadMap, "schemaFormat") is { } formatNode)
+        var schemaNode = NodeReader.Child(payloadMap, "schema");
+        var formatNode = NodeReader.Child(payloadMap, "schemaFormat");
+        if (formatNode is not null && schemaNode is null)
         {
-            schemaFormat = payload.File.Reader.String(payloadMap, "schemaFormat", payloadPath);
-            if (schemaFormat is null)
+            new Located(formatNode, payload.File).Error(payloadPath + ".schema",
+                "A payload with 'schemaFormat' is a Multi Format Schema Object and needs 'schema' beside it: move the payload's schema under 'schema'.");
+            return null;
+        }
+
+        if (schemaNode is not null)
+        {
+            schemaFormat = formatNode is null ? null : payload.File.Reader.String(payloadMap, "schemaFormat", payloadPath);
+            if (formatNode is not null && schemaFormat is null)
             {
                 return null;
             }
 
-            if (NodeReader.Child(payloadMap, "schema") is not { } schemaNode)
-            {
-                new Located(formatNode, payload.File).Error(payloadPath + ".schema",
-                    "A payload with 'schemaFormat' is a Multi Format Schema Object and needs 'schema' beside it: move the payload's schema under 'schema'.");
-                return null;
-            }
-
-            if (PayloadFormat.NotCheckedReason(schemaFormat) is { } reason)
+            if (schemaFormat is not null && PayloadFormat.NotCheckedReason(schemaFormat) is { } reason)
             {
                 // The schema is not read at all: it is not JSON Schema, and its references may be remote.
                 return new AsyncApiMessage(name, "{}", [], message.At)
