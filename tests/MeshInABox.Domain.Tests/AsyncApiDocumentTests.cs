@@ -160,6 +160,17 @@ public sealed class AsyncApiDocumentTests
     }
 
     [Fact]
+    public void Read_MultiFormatPayloadWithoutSchemaFormat_IsTheAsyncApiSchema()
+    {
+        var text = Document.Replace("      payload:\n        $ref: '#/components/schemas/TitleAdded'", "      payload:\n        schema:\n          $ref: '#/components/schemas/TitleAdded'");
+
+        var result = AsyncApiDocument.Read(text, "a.yaml");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["title_id", "genre"], Assert.Single(Assert.Single(result.Document!.Channels).Messages).RequiredFields);
+    }
+
+    [Fact]
     public void Read_MultiFormatPayloadWithoutSchema_SaysToMoveTheSchemaUnderIt()
     {
         var text = Document.Replace("      payload:\n        $ref: '#/components/schemas/TitleAdded'", "      payload:\n        schemaFormat: application/schema+json;version=draft-07\n        type: object");

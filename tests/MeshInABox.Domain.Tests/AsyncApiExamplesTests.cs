@@ -1,6 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
 using MeshInABox.Domain.Documents;
 using MeshInABox.Domain.Streams;
 using MeshInABox.Testing;
+using YamlDotNet.RepresentationModel;
 
 namespace MeshInABox.Domain.Tests;
 
@@ -106,6 +110,59 @@ public sealed class AsyncApiExamplesTests
         Assert.Equal(2, adeo.NotChecked.Count);
         Assert.All(adeo.NotChecked, n => Assert.Contains("an Avro schema", n.Message, StringComparison.Ordinal));
     }
+
+    /// <summary>Where EXPECT says the official JSON Schema accepts an example, it does: the verdicts and the schema agree.</summary>
+    [Theory]
+    [MemberData(nameof(ExampleFiles))]
+    public void Example_TheOfficialJsonSchemaAgreesWithExpect(string file)
+    {
+        SkipWithoutFixtures();
+        var (_, valid, why) = Verdicts().Single(v => v.File == file);
+        Assert.SkipUnless(valid && why.Contains("official 3.0.0 JSON Schema", StringComparison.Ordinal) && why.Contains("accept it", StringComparison.Ordinal),
+            $"EXPECT does not say the official JSON Schema accepts {file} as written ({why}).");
+
+        Assert.Empty(OfficialSchemaErrors(File.ReadAllText(Path.Combine(Folder, file))));
+    }
+
+    /// <summary>Documents the official JSON Schema refuses, the reader refuses too, naming the rule at file:line:column.</summary>
+    [Theory]
+    [InlineData("asyncapi: 3.0.0", "asyncapi: 2.6.0", "Only AsyncAPI 3.0.x", 1)]
+    [InlineData("info:\n  title: Title events\n  version: 1.0.0\n", "", "'info' is required", 1)]
+    [InlineData("  title: Title events\n", "", "'title' is required", 3)]
+    [InlineData("address: content.title-added.v1", "address: [content, v1]", "'address' must be text", 7)]
+    [InlineData("      payload:\n        $ref: '#/components/schemas/TitleAdded'", "      payload:\n        schemaFormat: application/schema+json;version=draft-07\n        schema: 42", "must be a mapping", 16)]
+    public void Read_DocumentTheOfficialSchemaRefuses_IsRefusedWithTheRule(string replace, string with, string rule, int line)
+    {
+        SkipWithoutFixtures();
+        var text = AsyncApiDocumentTests.Document.Replace(replace, with, StringComparison.Ordinal);
+        Assert.NotEqual(AsyncApiDocumentTests.Document, text);
+        Assert.Empty(OfficialSchemaErrors(AsyncApiDocumentTests.Document));
+
+        Assert.NotEmpty(OfficialSchemaErrors(text));
+        var error = Assert.Single(AsyncApiDocument.Read(text, "broken.yaml").Errors);
+        Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+        Assert.Equal(line, error.Location.Line);
+    }
+
+    private static readonly Lazy<JsonSchema> OfficialSchema = new(() => JsonSchema.FromFile(Path.Combine(Folder, "schema", "asyncapi-3.0.0.schema.json")));
+
+    /// <summary>The official schema's complaints about a document as written, its $refs unresolved.</summary>
+    private static IReadOnlyList<string> OfficialSchemaErrors(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        using var json = JsonDocument.Parse(ToJson(stream.Documents[0].RootNode)!.ToJsonString());
+        var result = OfficialSchema.Value.Evaluate(json.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        return result.IsValid ? [] : [.. (result.Details ?? []).Where(d => d.Errors is not null).Select(d => $"{d.InstanceLocation}: {string.Join(", ", d.Errors!.Values)}")];
+    }
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),
+        YamlSequenceNode list => new JsonArray([.. list.Children.Select(ToJson)]),
+        YamlScalarNode scalar => SchemaInliner.Scalar(scalar),
+        _ => null,
+    };
 
     private static (AsyncApiDocument.Result? Result, DocumentError? ParseError) ReadExample(string file)
     {
