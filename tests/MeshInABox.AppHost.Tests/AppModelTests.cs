@@ -107,6 +107,11 @@ public sealed class AppModelTests
 
         Assert.Equal(registry["Registry__Auth__SigningKeyFile"], lakehouse["Lakehouse__Auth__SigningKeyFile"]);
         Assert.True(File.Exists(registry["Registry__Auth__SigningKeyFile"]));
+        if (!OperatingSystem.IsWindows())
+        {
+            // Whoever reads it can mint tokens for every domain.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(registry["Registry__Auth__SigningKeyFile"]));
+        }
     }
 
     [Fact]
