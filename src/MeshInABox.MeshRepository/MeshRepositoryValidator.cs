@@ -114,7 +114,10 @@ public static class MeshRepositoryValidator
             string? streamProblem = null;
             if (output.StreamContract is { } streamPath)
             {
-                (stream, streamProblem) = ReadReferenced(findings, root, directory, streamPath, "AsyncAPI document", AsyncApiDocument.Read);
+                // Its $refs may reach other files of the same domain (a shared messages file), never another domain's.
+                var domainDirectory = Path.GetDirectoryName(directory)!;
+                (stream, streamProblem) = ReadReferenced(findings, root, directory, streamPath, "AsyncAPI document",
+                    (_, _) => AsyncApiDocument.ReadFile(Path.GetFullPath(Path.Combine(directory, streamPath)), domainDirectory, root));
             }
 
             var (data, dataProblem) = DataFor(root, directory, output);
@@ -172,6 +175,12 @@ public static class MeshRepositoryValidator
         }
         catch (IOException error)
         {
+            findings.Add(Finding.Unreadable(new DocumentError(SourceLocation.StartOf(Display(root, path)), error.Message)));
+            return null;
+        }
+        catch (ArgumentException error)
+        {
+            // A reference to a document outside the folder it may be read from.
             findings.Add(Finding.Unreadable(new DocumentError(SourceLocation.StartOf(Display(root, path)), error.Message)));
             return null;
         }

@@ -115,6 +115,34 @@ public sealed class BrokenMeshTests : IDisposable
         Assert.Equal(ValidationReport.UnreadableInput, report.ExitCode);
     }
 
+    /// <summary>The stream contract's payload schema moved to a file the domain shares, then pointed at another domain's copy.</summary>
+    [Fact]
+    public void Validate_StreamContractRefs_FollowTheDomainsOwnFiles_AndNoOtherDomains()
+    {
+        const string streamContract = "subscriptions/subscription-events/contracts/subscription-events.asyncapi.yaml";
+        var text = File.ReadAllText(Path.Combine(_mesh, streamContract));
+        var schemaAt = text.IndexOf("  schemas:\n", StringComparison.Ordinal);
+        Assert.True(schemaAt > 0);
+        var schema = "SubscriptionChanged:" + text[(schemaAt + "  schemas:\n    SubscriptionChanged:".Length)..].Replace("\n    ", "\n", StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(_mesh, "subscriptions", "shared"));
+        Write("subscriptions/shared/schemas.yaml", schema);
+        Write(streamContract, text[..schemaAt].Replace("'#/components/schemas/SubscriptionChanged'", "'../../shared/schemas.yaml#/SubscriptionChanged'", StringComparison.Ordinal));
+
+        var shared = MeshRepositoryValidator.Validate(_mesh);
+
+        Assert.Empty(shared.Findings);
+
+        Directory.CreateDirectory(Path.Combine(_mesh, "content", "shared"));
+        File.Move(Path.Combine(_mesh, "subscriptions", "shared", "schemas.yaml"), Path.Combine(_mesh, "content", "shared", "schemas.yaml"));
+        Edit(streamContract, "'../../shared/schemas.yaml#/SubscriptionChanged'", "'../../../content/shared/schemas.yaml#/SubscriptionChanged'");
+
+        var elsewhere = MeshRepositoryValidator.Validate(_mesh);
+
+        Assert.NotEqual(ValidationReport.Clean, elsewhere.ExitCode);
+        var finding = Assert.Single(elsewhere.Findings, f => f.Location.File == streamContract);
+        Assert.Contains("content/shared/schemas.yaml", finding.Message);
+    }
+
     private void Edit(string file, string find, string replace)
     {
         var path = Path.Combine(_mesh, file);
