@@ -20,7 +20,8 @@ public static class ContractExport
         StructuredText.ParseMapping(text, file);
         var comments = new Queue<YamlDotNet.Core.Tokens.Comment>(Comments(text));
         using var writer = new StringWriter();
-        var emitter = new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024));
+        // Lists indented under their key, as ODCS examples and the sample mesh write them.
+        var emitter = new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024).WithIndentedSequences());
         var parser = new Parser(new StringReader(text));
         while (parser.MoveNext())
         {

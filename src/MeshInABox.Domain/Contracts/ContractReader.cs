@@ -93,7 +93,7 @@ public static class ContractReader
     {
         var errors = new List<DocumentError>();
         version = null;
-        if (NodeReader.Child(root, "version") is YamlScalarNode { Value: { Length: > 0 } versionText } versionNode && YamlScalars.IsString(versionNode)
+        if (NodeReader.Child(root, "version") is YamlScalarNode { Value: { Length: > 0 } versionText } versionNode && !YamlScalars.IsNull(versionNode)
             && (version = VersionNumbers.Parse(versionText, out var versionError)) is null)
         {
             errors.Add(new DocumentError(StructuredText.Locate(file, versionNode), versionError!, "version") { Rule = SemVerRule });
