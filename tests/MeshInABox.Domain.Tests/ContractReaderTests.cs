@@ -107,7 +107,8 @@ public sealed class ContractReaderTests
         customProperties:
           - property: refRulesetName
             value: gcsc.ruleset.name
-        x-internal-review: { ticket: DATA-1234, approved: true }
+          - property: x-internal-review
+            value: { ticket: DATA-1234, approved: true }
         contractCreatedTs: "2022-11-15T02:59:43+00:00"
         """;
 
@@ -267,6 +268,77 @@ public sealed class ContractReaderTests
         var error = Assert.Throws<DocumentParseException>(() => ContractReader.Read("{\n  \"kind\": \"DataContract\",\n  \"id\": \n}", "c.json"));
 
         Assert.Equal(4, error.Error.Location.Line);
+    }
+
+    [Theory]
+    [InlineData("v3.0.2", "x-internal: yes", "'x-internal' is not a field of the contract in ODCS v3.0.2; ODCS has no x- extensions", 6)]
+    [InlineData("v3.1.0", "description: Orders of the shop.", "Expected the description (purpose, usage, limitations) (a mapping)", 6)]
+    [InlineData("v3.0.2", "servers:\n  - server: db\n    host: localhost", "A server needs a 'type'", 7)]
+    [InlineData("v3.1.0", "servers:\n  - server: db\n    type: postgres\n    host: h\n    port: '5432'\n    database: d\n    schema: s", "'port' must be a whole number", 10)]
+    [InlineData("v3.0.1", "schema:\n  - name: t\n    properties:\n      - name: at\n        logicalType: timestamp", "logicalType 'timestamp' is not in ODCS v3.0.1", 10)]
+    [InlineData("v3.1.0", "schema:\n  - name: t\n    quality:\n      - metric: rowCount\n        mustBeGreaterThan: '100'", "'mustBeGreaterThan' must be a number", 10)]
+    [InlineData("v3.1.0", "schema:\n  - name: t\n    quality:\n      - rule: nullCheck\n        mustBe: 0", "in v3.1.0 a library rule names its 'metric'", 9)]
+    public void Read_StandardViolations_ArePositionedWithTheFix(string apiVersion, string addition, string message, int line)
+    {
+        var text = Minimal.Replace("v3.1.0", apiVersion) + "\n" + addition;
+
+        var result = ContractReader.Read(text, "c.yaml");
+
+        var error = Assert.Single(result.Errors, e => e.Message.Contains(message));
+        Assert.Equal(line, error.Location.Line);
+        Assert.Equal($"odcs-{apiVersion}", error.Rule);
+    }
+
+    [Fact]
+    public void Read_V30xQualityRules_AreFreeTextRulesWithoutOperators()
+    {
+        var text = Minimal.Replace("v3.1.0", "v3.0.2") + """
+
+            schema:
+              - name: t
+                quality:
+                  - rule: nullCheck
+                  - rule: between
+                    mustBeBetween: [0, 10]
+                  - type: sql
+                    query: SELECT 1
+            """;
+
+        Assert.Empty(ContractReader.Read(text, "c.yaml").Errors);
+    }
+
+    [Fact]
+    public void Read_NullAmongValidValues_IsAccepted()
+    {
+        var text = Minimal + """
+
+            schema:
+              - name: t
+                properties:
+                  - name: status
+                    logicalType: string
+                    quality:
+                      - metric: invalidValues
+                        arguments:
+                          validValues: [active, null]
+                        mustBe: 0
+            """;
+
+        var result = ContractReader.Read(text, "c.yaml");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["active"], result.Contract.Schema[0].Property("status")!.AllowedValues);
+    }
+
+    [Fact]
+    public void Read_V302WithTeamAsObject_SaysToDeclareV310()
+    {
+        var text = Minimal.Replace("v3.1.0", "v3.0.2") + "\nteam:\n  name: sellers\n";
+
+        var error = Assert.Single(ContractReader.Read(text, "c.yaml").Errors);
+
+        Assert.Equal(7, error.Location.Line);
+        Assert.Contains("declare apiVersion: v3.1.0", error.Message);
     }
 
     internal const string Minimal = "apiVersion: v3.1.0\nkind: DataContract\nid: c\nversion: 1.0.0\nstatus: active";

@@ -134,8 +134,16 @@ public sealed class VersionOutputsTests(PostgresServerFixture server) : IAsyncLi
         Assert.Contains("the contract's schema has no objects", await ErrorAsync(noSchema, "outputs", ct));
     }
 
+    // Each with the connection fields ODCS requires of that server type.
     private static Func<string, string> WithServer(string type) =>
-        c => c.Replace("schema:\n", $"servers:\n  - server: mesh\n    type: {type}\nschema:\n", StringComparison.Ordinal);
+        c => c.Replace("schema:\n", $"servers:\n  - server: mesh\n    type: {type}\n{ConnectionFields(type)}schema:\n", StringComparison.Ordinal);
+
+    private static string ConnectionFields(string type) => type switch
+    {
+        "kafka" => "    host: broker:9092\n",
+        "postgres" or "postgresql" => "    host: localhost\n    port: 5432\n    database: mesh\n    schema: public\n",
+        _ => "",
+    };
 
     private static Func<string, string> WithObject(string schemaObject) =>
         c => c.TrimEnd('\n') + "\n" + schemaObject;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MeshInABox.Domain.Contracts.Standard;
 using MeshInABox.Domain.Documents;
 using MeshInABox.Domain.Versioning;
 using Semver;
@@ -8,7 +9,8 @@ namespace MeshInABox.Domain.Contracts;
 
 /// <summary>
 /// Reads an ODCS v3.0.x / v3.1.0 contract (YAML or JSON) into <see cref="DataContract"/>,
-/// reporting each violation of the standard with its position.
+/// reporting each violation of the standard of its declared apiVersion (<see cref="OdcsRules"/>) and of the
+/// mesh's own policies (SemVer versions, unique names), each with its position, rule and fix.
 /// </summary>
 public static class ContractReader
 {
@@ -22,37 +24,35 @@ public static class ContractReader
 
     public static Result Read(YamlMappingNode root, string file)
     {
+        var errors = new List<DocumentError>();
+        var declared = NodeReader.Child(root, "apiVersion") is YamlScalarNode { Value: { } text } ? text : null;
+        var standard = OdcsVersion.Find(declared);
+        if (NodeReader.Child(root, "apiVersion") is { } apiVersionNode && standard is null)
+        {
+            errors.Add(new DocumentError(StructuredText.Locate(file, apiVersionNode),
+                $"Unknown ODCS apiVersion '{declared}': supported are {string.Join(", ", DataContract.SupportedApiVersions)}.", "apiVersion")
+            {
+                Rule = OdcsRules.RuleOf(OdcsVersion.Latest),
+            });
+        }
+
+        // Without a known apiVersion the rest is judged by the latest version, so one run still reports it all.
+        errors.AddRange(StandardErrors(root, file, standard ?? OdcsVersion.Latest));
+        errors.AddRange(MeshPolicyErrors(root, file, out var version));
+
+        // The typed view reads leniently: what is wrong was reported above, once, by the rules that own it.
         var reader = new NodeReader(file);
-        var apiVersion = reader.String(root, "apiVersion", "", required: true);
-        if (apiVersion is not null && !DataContract.SupportedApiVersions.Contains(apiVersion))
-        {
-            reader.Error(NodeReader.Child(root, "apiVersion")!, "apiVersion",
-                $"Unknown ODCS apiVersion '{apiVersion}': supported are {string.Join(", ", DataContract.SupportedApiVersions)}.");
-        }
-
-        var kind = reader.String(root, "kind", "", required: true);
-        if (kind is not null && kind != "DataContract")
-        {
-            reader.Error(NodeReader.Child(root, "kind")!, "kind", $"kind must be 'DataContract', found '{kind}'.");
-        }
-
-        var versionText = reader.String(root, "version", "", required: true);
-        SemVersion? version = null;
-        if (versionText is not null && (version = VersionNumbers.Parse(versionText, out var versionError)) is null)
-        {
-            reader.Error(NodeReader.Child(root, "version")!, "version", versionError!);
-        }
-
-        var description = reader.Mapping(root, "description", "");
+        var description = NodeReader.Child(root, "description") as YamlMappingNode;
         var team = NodeReader.Child(root, "team");
         var contract = new DataContract(root, file)
         {
-            ApiVersion = apiVersion,
-            Kind = kind,
-            Id = reader.String(root, "id", "", required: true),
-            VersionText = versionText,
+            ApiVersion = declared,
+            Standard = standard,
+            Kind = reader.String(root, "kind", ""),
+            Id = reader.String(root, "id", ""),
+            VersionText = reader.String(root, "version", ""),
             Version = version,
-            Status = reader.String(root, "status", "", required: true),
+            Status = reader.String(root, "status", ""),
             Name = reader.String(root, "name", ""),
             Domain = reader.String(root, "domain", ""),
             DataProduct = reader.String(root, "dataProduct", ""),
@@ -64,7 +64,83 @@ public static class ContractReader
             Sla = ReadSla(reader, reader.Sequence(root, "slaProperties", "")),
             Servers = ReadServers(reader, reader.Sequence(root, "servers", "")),
         };
-        return new Result(contract, reader.Errors);
+        return new Result(contract, errors);
+    }
+
+    /// <summary>The mesh policy that a contract's version is SemVer 2.0 (the standard only asks for text).</summary>
+    public const string SemVerRule = "contract-semver";
+
+    /// <summary>The mesh policy that objects and properties are uniquely named (ignoring case), so rows map to columns one way.</summary>
+    public const string UniqueNamesRule = "contract-unique-names";
+
+    /// <summary>
+    /// The declared version's rules. A v3.0.x contract that breaks them but is valid v3.1.0 is written in
+    /// v3.1.0's forms (team as an object, metric rules...): each error then says to declare v3.1.0.
+    /// </summary>
+    private static IReadOnlyList<DocumentError> StandardErrors(YamlMappingNode root, string file, OdcsVersion standard)
+    {
+        var errors = OdcsRules.Validate(root, file, standard);
+        if (errors.Count == 0 || standard.IsV31 || OdcsRules.Validate(root, file, OdcsVersion.V310).Count > 0)
+        {
+            return errors;
+        }
+
+        return [.. errors.Select(e => e with { Message = $"{e.Message} The contract is valid ODCS v3.1.0: declare apiVersion: v3.1.0." })];
+    }
+
+    /// <summary>What the mesh asks beyond the standard: a SemVer version, and names unique within their list.</summary>
+    private static List<DocumentError> MeshPolicyErrors(YamlMappingNode root, string file, out SemVersion? version)
+    {
+        var errors = new List<DocumentError>();
+        version = null;
+        if (NodeReader.Child(root, "version") is YamlScalarNode { Value: { Length: > 0 } versionText } versionNode && !YamlScalars.IsNull(versionNode)
+            && (version = VersionNumbers.Parse(versionText, out var versionError)) is null)
+        {
+            errors.Add(new DocumentError(StructuredText.Locate(file, versionNode), versionError!, "version") { Rule = SemVerRule });
+        }
+
+        if (NodeReader.Child(root, "schema") is YamlSequenceNode objects)
+        {
+            ReportDuplicateNames(errors, file, objects, "schema", "schema object");
+            for (var i = 0; i < objects.Children.Count; i++)
+            {
+                if (objects.Children[i] is YamlMappingNode item && NodeReader.Child(item, "properties") is YamlSequenceNode properties)
+                {
+                    ReportDuplicatePropertyNames(errors, file, properties, $"schema[{i}].properties");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ReportDuplicatePropertyNames(List<DocumentError> errors, string file, YamlSequenceNode properties, string path)
+    {
+        ReportDuplicateNames(errors, file, properties, path, "property");
+        for (var i = 0; i < properties.Children.Count; i++)
+        {
+            if (properties.Children[i] is YamlMappingNode item && NodeReader.Child(item, "properties") is YamlSequenceNode nested)
+            {
+                ReportDuplicatePropertyNames(errors, file, nested, $"{path}[{i}].properties");
+            }
+        }
+    }
+
+    private static void ReportDuplicateNames(List<DocumentError> errors, string file, YamlSequenceNode items, string path, string what)
+    {
+        var named = items.Children.OfType<YamlMappingNode>()
+            .Select(item => (Item: item, Name: NodeReader.Child(item, "name") is YamlScalarNode { Value: { } name } ? name : null))
+            .Where(i => i.Name is not null);
+        foreach (var group in named.GroupBy(i => i.Name!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var first = group.First().Item;
+            foreach (var duplicate in group.Skip(1))
+            {
+                errors.Add(new DocumentError(StructuredText.Locate(file, duplicate.Item),
+                    $"Duplicate {what} '{group.Key}' (first defined at line {first.Start.Line}): rename one; names are unique ignoring case.",
+                    $"{path}[{group.Key}]") { Rule = UniqueNamesRule });
+            }
+        }
     }
 
     private static List<SchemaObject> ReadObjects(NodeReader reader, YamlSequenceNode? sequence)
@@ -72,7 +148,7 @@ public static class ContractReader
         var objects = new List<SchemaObject>();
         foreach (var (item, path) in reader.Mappings(sequence, "schema"))
         {
-            var name = reader.String(item, "name", path, required: true);
+            var name = reader.String(item, "name", path);
             var properties = ReadProperties(reader, reader.Sequence(item, "properties", path), NodeReader.Join(path, "properties"));
             var quality = ReadQuality(reader, reader.Sequence(item, "quality", path), NodeReader.Join(path, "quality"));
             if (name is not null)
@@ -87,7 +163,6 @@ public static class ContractReader
             }
         }
 
-        ReportDuplicates(reader, objects.Select(o => (o.Name, o.At)), "schema object", "schema");
         return objects;
     }
 
@@ -96,20 +171,12 @@ public static class ContractReader
         var properties = new List<SchemaProperty>();
         foreach (var (item, path) in reader.Mappings(sequence, basePath))
         {
-            var name = reader.String(item, "name", path, required: true);
+            var name = reader.String(item, "name", path);
             var logicalTypeText = reader.String(item, "logicalType", path);
             LogicalType? logicalType = null;
-            if (logicalTypeText is not null)
+            if (logicalTypeText is not null && TryParseLogicalType(logicalTypeText, out var parsed))
             {
-                if (TryParseLogicalType(logicalTypeText, out var parsed))
-                {
-                    logicalType = parsed;
-                }
-                else
-                {
-                    reader.Error(NodeReader.Child(item, "logicalType")!, NodeReader.Join(path, "logicalType"),
-                        $"Unknown logicalType '{logicalTypeText}': use one of {string.Join(", ", Enum.GetNames<LogicalType>().Select(n => n.ToLowerInvariant()))}.");
-                }
+                logicalType = parsed;
             }
 
             var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -144,7 +211,6 @@ public static class ContractReader
             }
         }
 
-        ReportDuplicates(reader, properties.Select(p => (p.Name, p.At)), "property", basePath);
         return properties;
     }
 
@@ -154,66 +220,29 @@ public static class ContractReader
         foreach (var (item, path) in reader.Mappings(sequence, basePath))
         {
             var metric = reader.String(item, "metric", path) ?? reader.String(item, "rule", path);
-            var type = reader.String(item, "type", path) ?? "library";
-            var query = reader.String(item, "query", path);
             var operators = QualityRule.Operators.Where(op => NodeReader.Child(item, op) is not null).ToList();
-
-            switch (type)
-            {
-                case "library":
-                    if (metric is null)
-                    {
-                        reader.Error(item, path, "A library quality rule needs a 'metric': " + string.Join(", ", QualityRule.Metrics) + ".");
-                    }
-                    else if (!QualityRule.Metrics.Contains(metric))
-                    {
-                        reader.Error(NodeReader.Child(item, "metric") ?? item, NodeReader.Join(path, "metric"),
-                            $"Unknown metric '{metric}': use one of {string.Join(", ", QualityRule.Metrics)}.");
-                    }
-
-                    RequireOneOperator(reader, item, path, operators);
-                    break;
-                case "sql":
-                    if (string.IsNullOrWhiteSpace(query))
-                    {
-                        reader.Error(item, path, "A sql quality rule needs a 'query'.");
-                    }
-
-                    RequireOneOperator(reader, item, path, operators);
-                    break;
-                case "text" or "custom":
-                    break;
-                default:
-                    reader.Error(NodeReader.Child(item, "type")!, NodeReader.Join(path, "type"),
-                        $"Unknown quality type '{type}': use library, sql, text or custom.");
-                    break;
-            }
-
             var op = operators.Count == 1 ? operators[0] : null;
-            var (operands, operandText) = op is null ? ([], null) : ReadOperands(reader, NodeReader.Child(item, op)!, NodeReader.Join(path, op));
+            var (operands, operandText) = op is null ? ([], null) : ReadOperands(NodeReader.Child(item, op)!);
             rules.Add(new QualityRule(
-                type, reader.String(item, "name", path), metric, query, op, operands, operandText,
-                ReadValidValues(reader, item, path),
+                reader.String(item, "type", path) ?? "library", reader.String(item, "name", path), metric, reader.String(item, "query", path),
+                op, operands, operandText,
+                ReadValidValues(item),
                 reader.String(item, "dimension", path),
                 reader.String(item, "severity", path),
                 reader.String(item, "description", path),
-                reader.At(item)));
+                reader.At(item))
+            {
+                Unit = reader.String(item, "unit", path),
+                Arguments = NodeReader.Child(item, "arguments") is { } arguments ? Canonical(arguments) : null,
+                Engine = reader.String(item, "engine", path),
+                Implementation = NodeReader.Child(item, "implementation") is { } implementation ? Canonical(implementation) : null,
+            });
         }
 
         return rules;
     }
 
-    private static void RequireOneOperator(NodeReader reader, YamlMappingNode item, string path, List<string> operators)
-    {
-        if (operators.Count != 1)
-        {
-            reader.Error(item, path, operators.Count == 0
-                ? $"A quality rule needs exactly one operator: {string.Join(", ", QualityRule.Operators)}."
-                : $"A quality rule takes exactly one operator, found {string.Join(" and ", operators)}.");
-        }
-    }
-
-    private static (IReadOnlyList<decimal>, string?) ReadOperands(NodeReader reader, YamlNode node, string path)
+    private static (IReadOnlyList<decimal>, string?) ReadOperands(YamlNode node)
     {
         if (node is YamlScalarNode { Value: { } text })
         {
@@ -225,22 +254,20 @@ public static class ContractReader
             var numbers = sequence.Children.OfType<YamlScalarNode>()
                 .Select(s => decimal.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? (decimal?)n : null)
                 .ToList();
-            if (numbers.Count != 2 || numbers.Any(n => n is null))
-            {
-                reader.Error(node, path, "A between operator takes two numbers, smallest first: [min, max].");
-                return ([], null);
-            }
-
-            return ([.. numbers.Select(n => n!.Value)], null);
+            return numbers.Count == 2 && numbers.All(n => n is not null) ? ([.. numbers.Select(n => n!.Value)], null) : ([], Canonical(node));
         }
 
-        reader.Error(node, path, $"Operator value must be a number or text, found {StructuredText.Describe(node)}.");
-        return ([], null);
+        return ([], Canonical(node));
     }
 
-    private static List<string>? ReadValidValues(NodeReader reader, YamlMappingNode item, string path) =>
-        reader.Mapping(item, "arguments", path) is { } arguments && NodeReader.Child(arguments, "validValues") is not null
-            ? [.. reader.Strings(arguments, "validValues", NodeReader.Join(path, "arguments"))]
+    /// <summary>A node's data on one line, for comparing values of any shape.</summary>
+    private static string Canonical(YamlNode node) => YamlScalars.ToJson(node)?.ToJsonString() ?? "null";
+
+    // A null among valid values (the standard's own example has one) allows a missing value, which
+    // 'required' governs already; the allowed values are the others.
+    private static List<string>? ReadValidValues(YamlMappingNode item) =>
+        NodeReader.Child(item, "arguments") is YamlMappingNode arguments && NodeReader.Child(arguments, "validValues") is YamlSequenceNode values
+            ? [.. values.Children.OfType<YamlScalarNode>().Where(v => !YamlScalars.IsNull(v)).Select(v => v.Value ?? "")]
             : null;
 
     private static List<string> ReadExamples(YamlMappingNode item) =>
@@ -253,11 +280,15 @@ public static class ContractReader
         var sla = new List<SlaProperty>();
         foreach (var (item, path) in reader.Mappings(sequence, "slaProperties"))
         {
-            var property = reader.String(item, "property", path, required: true);
-            var value = reader.String(item, "value", path, required: true);
-            if (property is not null && value is not null)
+            var property = reader.String(item, "property", path);
+            if (property is not null)
             {
-                sla.Add(new SlaProperty(property, value, reader.String(item, "unit", path), reader.String(item, "element", path), reader.At(item)));
+                // The standard allows a null value (a promise still to be set).
+                var value = NodeReader.Child(item, "value") is YamlScalarNode { Value: { } text } valueNode && !YamlScalars.IsNull(valueNode) ? text : "";
+                sla.Add(new SlaProperty(property, value, reader.String(item, "unit", path), reader.String(item, "element", path), reader.At(item))
+                {
+                    Driver = reader.String(item, "driver", path),
+                });
             }
         }
 
@@ -269,7 +300,7 @@ public static class ContractReader
         var servers = new List<ContractServer>();
         foreach (var (item, path) in reader.Mappings(sequence, "servers"))
         {
-            var server = reader.String(item, "server", path, required: true);
+            var server = reader.String(item, "server", path);
             if (server is not null)
             {
                 servers.Add(new ContractServer(server, reader.String(item, "type", path), reader.At(item)));
@@ -277,18 +308,6 @@ public static class ContractReader
         }
 
         return servers;
-    }
-
-    private static void ReportDuplicates(NodeReader reader, IEnumerable<(string Name, SourceLocation At)> items, string what, string path)
-    {
-        foreach (var group in items.GroupBy(i => i.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-        {
-            var first = group.First().At;
-            foreach (var duplicate in group.Skip(1))
-            {
-                reader.Error(duplicate.At, $"{path}[{group.Key}]", $"Duplicate {what} '{group.Key}' (first defined at line {first.Line}).");
-            }
-        }
     }
 
     // ODCS writes logical types in lower case ("integer"); numbers are not type names.

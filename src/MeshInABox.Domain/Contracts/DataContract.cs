@@ -26,6 +26,9 @@ public sealed class DataContract
 
     public string? ApiVersion { get; internal init; }
 
+    /// <summary>The standard the contract was checked against: its declared apiVersion, when supported.</summary>
+    public Standard.OdcsVersion? Standard { get; internal init; }
+
     public string? Kind { get; internal init; }
 
     public string? Id { get; internal init; }
@@ -149,12 +152,36 @@ public sealed record QualityRule(
 
     public static readonly IReadOnlyList<string> Metrics = ["nullValues", "missingValues", "invalidValues", "duplicateValues", "rowCount"];
 
-    /// <summary>What identifies "the same rule" across two versions of a contract.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>The rule's <c>arguments</c> (validValues, ...) as one line of JSON, when it has any.</summary>
+    public string? Arguments { get; init; }
+
+    public string? Engine { get; init; }
+
+    /// <summary>A custom rule's implementation as one line of JSON.</summary>
+    public string? Implementation { get; init; }
+
+    /// <summary>How the rule is named in change paths: its name, else its metric, query or description.</summary>
     public string Key => Name ?? Metric ?? Query?.Trim() ?? Description ?? Type;
+
+    /// <summary>
+    /// What identifies "the same rule" across two versions of a contract: its name, else everything that
+    /// says what it checks (type, metric, arguments, query, engine and implementation), but not the
+    /// threshold, so a changed threshold is a changed rule rather than one removed and one added.
+    /// </summary>
+    public string Identity => Name is not null
+        ? "name:" + Name
+        : string.Join("|", new[] { Type, Metric, Arguments, Query?.Trim(), Engine, Implementation, Metric is null && Query is null ? Description : null }
+            .Select(part => part ?? ""));
 }
 
 /// <summary>A service-level property: latency (freshness), frequency, retention, availability...</summary>
-public sealed record SlaProperty(string Property, string Value, string? Unit, string? Element, SourceLocation At);
+public sealed record SlaProperty(string Property, string Value, string? Unit, string? Element, SourceLocation At)
+{
+    /// <summary>Why the promise is made (regulatory, analytics, operational): two promises may differ only in it.</summary>
+    public string? Driver { get; init; }
+}
 
 /// <summary>Where the data is served (ODCS <c>servers[]</c>).</summary>
 public sealed record ContractServer(string Server, string? Type, SourceLocation At);

@@ -132,8 +132,8 @@ public static partial class GlobalPolicies
             }
             else if (output.Contract is { } read)
             {
-                // Version problems belong to contract-semver.
-                foreach (var error in read.Errors.Where(e => e.Path != "version"))
+                // SemVer problems belong to contract-semver; the standard's own say on 'version' stays here.
+                foreach (var error in read.Errors.Where(e => e.Rule != ContractReader.SemVerRule))
                 {
                     yield return Violation.Of(policy, $"Contract of output '{output.Output.Name}' is not valid ODCS: {(error.Path is null ? "" : error.Path + ": ")}{error.Message}", error.Location);
                 }
@@ -144,7 +144,7 @@ public static partial class GlobalPolicies
     private static IEnumerable<Violation> ContractSemVer(PolicyInfo policy, ProductReview review) =>
         from output in review.Outputs
         where output.Contract is not null
-        from error in output.Contract!.Errors.Where(e => e.Path == "version")
+        from error in output.Contract!.Errors.Where(e => e.Rule == ContractReader.SemVerRule)
         select Violation.Of(policy, error.Message, error.Location);
 
     private static IEnumerable<Violation> PiiRestricted(PolicyInfo policy, ProductReview review)

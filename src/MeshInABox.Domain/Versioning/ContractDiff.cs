@@ -163,11 +163,42 @@ public static class ContractDiff
         }
     }
 
+    /// <summary>
+    /// Pairs list items by their full identity first, then what is left by a looser key (a rule's metric,
+    /// an SLA's property), so a list compared with itself pairs every item with itself and an edited item
+    /// still pairs with its earlier self. Equal identities pair in the order written.
+    /// </summary>
+    private static List<(T? Old, T? Current)> Match<T>(IReadOnlyList<T> before, IReadOnlyList<T> after, Func<T, string> identity, Func<T, string> looseKey)
+        where T : class
+    {
+        var pairs = before.Select(old => (Old: (T?)old, Current: (T?)null)).ToList();
+        var unmatched = after.ToList();
+        foreach (var key in new[] { identity, looseKey })
+        {
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                if (pairs[i].Current is null && unmatched.FirstOrDefault(a => key(a) == key(pairs[i].Old!)) is { } found)
+                {
+                    pairs[i] = (pairs[i].Old, found);
+                    unmatched.Remove(found);
+                }
+            }
+        }
+
+        pairs.AddRange(unmatched.Select(added => ((T?)null, (T?)added)));
+        return pairs;
+    }
+
     private static void CompareQuality(string path, IReadOnlyList<QualityRule> before, IReadOnlyList<QualityRule> after, List<ContractChange> changes)
     {
-        foreach (var old in before)
+        foreach (var (old, current) in Match(before, after, r => r.Identity, r => r.Key))
         {
-            var current = after.FirstOrDefault(r => r.Key == old.Key);
+            if (old is null)
+            {
+                changes.Add(new(ChangeClass.Major, $"{path}[{current!.Key}]", "quality rule added (tightened)"));
+                continue;
+            }
+
             var rulePath = $"{path}[{old.Key}]";
             if (current is null)
             {
@@ -188,11 +219,6 @@ public static class ContractDiff
             }
 
             Text(changes, rulePath + ".description", old.Description, current.Description, ChangeClass.Patch, "description");
-        }
-
-        foreach (var added in after.Where(r => before.All(b => b.Key != r.Key)))
-        {
-            changes.Add(new(ChangeClass.Major, $"{path}[{added.Key}]", "quality rule added (tightened)"));
         }
     }
 
@@ -224,11 +250,15 @@ public static class ContractDiff
     /// <summary>Lower latency or frequency, longer retention, higher availability: each is a tighter promise.</summary>
     private static void CompareSla(IReadOnlyList<SlaProperty> before, IReadOnlyList<SlaProperty> after, List<ContractChange> changes)
     {
-        foreach (var old in before)
+        foreach (var (old, current) in Match(before, after, SlaKey, s => s.Property + "@" + s.Element))
         {
-            var key = SlaKey(old);
-            var path = $"slaProperties[{key}]";
-            var current = after.FirstOrDefault(s => SlaKey(s) == key);
+            if (old is null)
+            {
+                changes.Add(new(ChangeClass.Major, $"slaProperties[{SlaKey(current!)}]", $"SLA '{current!.Property}' added (tightened)"));
+                continue;
+            }
+
+            var path = $"slaProperties[{SlaKey(old)}]";
             if (current is null)
             {
                 changes.Add(new(ChangeClass.Minor, path, $"SLA '{old.Property}' removed (relaxed)"));
@@ -256,14 +286,11 @@ public static class ContractDiff
             changes.Add(new(tightened ? ChangeClass.Major : ChangeClass.Minor, path,
                 $"SLA '{old.Property}' changed from {old.Value}{Unit(old)} to {current.Value}{Unit(current)} ({(tightened ? "tightened" : "relaxed")})"));
         }
-
-        foreach (var added in after.Where(s => before.All(b => SlaKey(b) != SlaKey(s))))
-        {
-            changes.Add(new(ChangeClass.Major, $"slaProperties[{SlaKey(added)}]", $"SLA '{added.Property}' added (tightened)"));
-        }
     }
 
-    private static string SlaKey(SlaProperty sla) => sla.Element is null ? sla.Property : $"{sla.Property}@{sla.Element}";
+    /// <summary>Property, element and driver: the paths keep their short form when element and driver are absent.</summary>
+    private static string SlaKey(SlaProperty sla) =>
+        sla.Property + (sla.Element is null ? "" : "@" + sla.Element) + (sla.Driver is null ? "" : "#" + sla.Driver);
 
     private static string Unit(SlaProperty sla) => sla.Unit is null ? "" : " " + sla.Unit;
 
