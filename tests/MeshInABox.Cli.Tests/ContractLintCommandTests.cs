@@ -43,6 +43,41 @@ public sealed class ContractLintCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Lint_AsyncApiDocumentOverTwoFiles_FollowsItsFolder_AndRefusesAnEscape()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateDirectory(Path.Combine(_root, "events")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "schemas.yaml"), """
+            Changed:
+              type: object
+              required: [id]
+              properties:
+                id: { type: string }
+            """, ct);
+        var document = """
+            asyncapi: 3.0.0
+            info: { title: Changes, version: 1.0.0 }
+            channels:
+              changed:
+                address: changes.v1
+                messages:
+                  changed:
+                    payload:
+                      $ref: 'schemas.yaml#/Changed'
+            """;
+        var split = await WriteAsync(Path.Combine("events", "changes.asyncapi.yaml"), document, ct);
+        var escaping = await WriteAsync(Path.Combine("events", "escaping.asyncapi.yaml"), document.Replace("'schemas.yaml#/Changed'", "'../../../etc/passwd'"), ct);
+
+        var followed = await MeshProcess.RunAsync(_root, ct, "contract", "lint", split);
+        var refused = await MeshProcess.RunAsync(_root, ct, "contract", "lint", escaping);
+
+        Assert.Equal(0, followed.ExitCode);
+        Assert.Contains($"{split}: valid AsyncAPI", followed.Output);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("../../../etc/passwd", refused.Output + refused.Error);
+    }
+
+    [Fact]
     public async Task Lint_Violations_ExitOneWithFileLineColumnAndRule()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -46,7 +46,7 @@ public static class ContractCommand
         {
             try
             {
-                return DocumentLint.Lint(File.ReadAllText(path), path);
+                return DocumentLint.LintFile(path);
             }
             catch (IOException error)
             {

@@ -27,7 +27,14 @@ public static class DocumentLint
 {
     public const string AsyncApiRule = "asyncapi";
 
-    public static LintResult Lint(string text, string file)
+    /// <summary>Lints a file: an AsyncAPI document is read with the files its references reach in its own folder.</summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static LintResult LintFile(string path) => Lint(File.ReadAllText(path), path, fromFile: true);
+
+    /// <summary>Lints a document given as text: its references can only point inside it.</summary>
+    public static LintResult Lint(string text, string file) => Lint(text, file, fromFile: false);
+
+    private static LintResult Lint(string text, string file, bool fromFile)
     {
         YamlMappingNode root;
         try
@@ -41,7 +48,7 @@ public static class DocumentLint
 
         if (NodeReader.Child(root, "asyncapi") is not null)
         {
-            return LintAsyncApi(text, file);
+            return LintAsyncApi(text, file, fromFile);
         }
 
         if (NodeReader.Child(root, "apiVersion") is null && NodeReader.Child(root, "kind") is null)
@@ -55,11 +62,11 @@ public static class DocumentLint
         return new LintResult(file, $"ODCS {standard}", [.. read.Errors.Select(e => Finding(e, e.Rule ?? $"odcs-{standard}"))], null);
     }
 
-    private static LintResult LintAsyncApi(string text, string file)
+    private static LintResult LintAsyncApi(string text, string file, bool fromFile)
     {
         try
         {
-            var read = AsyncApiDocument.Read(text, file);
+            var read = fromFile ? AsyncApiDocument.ReadFile(file) : AsyncApiDocument.Read(text, file);
             var standard = read.Document is { } document ? $"AsyncAPI {document.Version}" : "AsyncAPI";
             return new LintResult(file, standard, [.. read.Errors.Select(e => Finding(e, e.Rule ?? AsyncApiRule))], null);
         }
