@@ -111,6 +111,21 @@ public sealed class AsyncApiExamplesTests
         Assert.All(adeo.NotChecked, n => Assert.Contains("an Avro schema", n.Message, StringComparison.Ordinal));
     }
 
+    /// <summary>What <c>mesh contract lint</c> answers for each example, its references reaching the examples folder: the official verdict.</summary>
+    [Theory]
+    [MemberData(nameof(ExampleFiles))]
+    public void Example_LintGivesTheOfficialVerdict(string file)
+    {
+        SkipWithoutFixtures();
+        var (_, valid, why) = Verdicts().Single(v => v.File == file);
+
+        var result = Linting.DocumentLint.LintFile(Path.Combine(Folder, file), TrustedFolder);
+
+        Assert.True(valid == (result.ExitCode == 0),
+            $"{file} is {(valid ? "valid" : "invalid")} ({why}); lint exited {result.ExitCode}: {string.Join("; ", result.Findings.Select(f => f.Message))} {result.Unreadable}");
+        Assert.StartsWith("AsyncAPI", result.Standard);
+    }
+
     /// <summary>Where EXPECT says the official JSON Schema accepts an example, it does: the verdicts and the schema agree.</summary>
     [Theory]
     [MemberData(nameof(ExampleFiles))]

@@ -32,21 +32,45 @@ public static class ContractCommand
     {
         var files = new Argument<string[]>("file") { Description = "ODCS contracts or AsyncAPI documents (YAML or JSON).", Arity = ArgumentArity.OneOrMore };
         var format = CommonOptions.Format();
+        var root = new Option<string?>("--root")
+        {
+            Description = "The folder an AsyncAPI document's references to other files may reach. Default: the current folder when it holds the file, else the file's own folder.",
+        };
         var lint = new Command("lint", "Check contracts against the standard they declare (ODCS v3.0.0-v3.1.0 by apiVersion, AsyncAPI by its asyncapi key) and the mesh's contract policies. Exit 0 valid, 1 violations, 2 a file cannot be read as a contract.")
         {
-            files, format,
+            files, format, root,
         };
-        lint.SetAction(result => RunLint(result.GetValue(files)!, result.GetValue(format)));
+        lint.SetAction(result => RunLint(result.GetValue(files)!, result.GetValue(format), result.GetValue(root)));
         return lint;
     }
 
-    private static int RunLint(string[] paths, OutputFormat format)
+    /// <summary>What a document's references may reach: what the caller says, else the folder they work in when the file is in it.</summary>
+    private static string TrustedFolder(string path, string? root)
+    {
+        if (root is not null)
+        {
+            return Path.GetFullPath(root);
+        }
+
+        var here = Path.GetFullPath(Environment.CurrentDirectory);
+        var full = Path.GetFullPath(path);
+        return full.StartsWith(Path.TrimEndingDirectorySeparator(here) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? here
+            : Path.GetDirectoryName(full)!;
+    }
+
+    private static int RunLint(string[] paths, OutputFormat format, string? root)
     {
         var results = paths.Select(path =>
         {
             try
             {
-                return DocumentLint.LintFile(path);
+                return DocumentLint.LintFile(path, TrustedFolder(path, root));
+            }
+            catch (ArgumentException error)
+            {
+                // --root does not hold the file.
+                return new LintResult(path, null, [], new DocumentError(SourceLocation.StartOf(path), error.Message));
             }
             catch (IOException error)
             {

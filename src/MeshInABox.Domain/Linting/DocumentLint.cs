@@ -27,14 +27,15 @@ public static class DocumentLint
 {
     public const string AsyncApiRule = "asyncapi";
 
-    /// <summary>Lints a file: an AsyncAPI document is read with the files its references reach in its own folder.</summary>
+    /// <summary>Lints a file: an AsyncAPI document is read with the files its references reach under <paramref name="trustedFolder"/>.</summary>
+    /// <param name="trustedFolder">The folder references may reach; by default the one holding the file. It must hold the file.</param>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static LintResult LintFile(string path) => Lint(File.ReadAllText(path), path, fromFile: true);
+    public static LintResult LintFile(string path, string? trustedFolder = null) => Lint(File.ReadAllText(path), path, trustedFolder, fromFile: true);
 
     /// <summary>Lints a document given as text: its references can only point inside it.</summary>
-    public static LintResult Lint(string text, string file) => Lint(text, file, fromFile: false);
+    public static LintResult Lint(string text, string file) => Lint(text, file, null, fromFile: false);
 
-    private static LintResult Lint(string text, string file, bool fromFile)
+    private static LintResult Lint(string text, string file, string? trustedFolder, bool fromFile)
     {
         YamlMappingNode root;
         try
@@ -48,7 +49,7 @@ public static class DocumentLint
 
         if (NodeReader.Child(root, "asyncapi") is not null)
         {
-            return LintAsyncApi(text, file, fromFile);
+            return LintAsyncApi(text, file, trustedFolder, fromFile);
         }
 
         if (NodeReader.Child(root, "apiVersion") is null && NodeReader.Child(root, "kind") is null)
@@ -62,11 +63,11 @@ public static class DocumentLint
         return new LintResult(file, $"ODCS {standard}", [.. read.Errors.Select(e => Finding(e, e.Rule ?? $"odcs-{standard}"))], null);
     }
 
-    private static LintResult LintAsyncApi(string text, string file, bool fromFile)
+    private static LintResult LintAsyncApi(string text, string file, string? trustedFolder, bool fromFile)
     {
         try
         {
-            var read = fromFile ? AsyncApiDocument.ReadFile(file) : AsyncApiDocument.Read(text, file);
+            var read = fromFile ? AsyncApiDocument.ReadFile(file, trustedFolder) : AsyncApiDocument.Read(text, file);
             var standard = read.Document is { } document ? $"AsyncAPI {document.Version}" : "AsyncAPI";
             return new LintResult(file, standard, [.. read.Errors.Select(e => Finding(e, e.Rule ?? AsyncApiRule))], null);
         }
