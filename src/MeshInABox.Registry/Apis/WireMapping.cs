@@ -1,5 +1,6 @@
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.OpenLineage;
 using MeshInABox.Registry.Products;
 using MeshInABox.Registry.Publishing;
 
@@ -36,6 +37,17 @@ public static class WireMapping
 
     public static OutboxEvent ToResponse(this Outbox.RegistryEvent item) =>
         new(item.Position, item.Type, item.ProductId, item.Payload, item.CreatedAt);
+
+    public static LineageEventResponse ToResponse(this StoredLineageEvent item) =>
+        new(item.Position, item.Kind switch
+        {
+            LineageEventKind.Run => "RunEvent",
+            LineageEventKind.Job => "JobEvent",
+            _ => "DatasetEvent",
+        }, item.Domain, item.ReceivedAt, item.Event);
+
+    public static LineageIntakeResponse ToResponse(this LineageIntake intake) =>
+        new(intake.Stored + intake.Duplicates, intake.Stored, intake.Duplicates, intake.DatasetEdges, intake.ColumnEdges);
 
     public static ProductOutputDto ToDto(this RegisteredOutput output) =>
         new(output.Name, EnumNames.Of(output.Kind), output.Location, output.StorageTemplate, output.Transform, output.Source);

@@ -51,6 +51,7 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<VersionStore>();
         builder.Services.AddSingleton<EndpointStore>();
         builder.Services.AddSingleton<GrantStore>();
+        builder.Services.AddSingleton<LineageStore>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<PublishingWorker>();
@@ -82,6 +83,7 @@ public static class RegistryApplicationExtensions
         app.MapEndpointsApi();
         app.MapGrantsApi();
         app.MapEventsApi();
+        app.MapLineageApi();
         return app;
     }
 }
