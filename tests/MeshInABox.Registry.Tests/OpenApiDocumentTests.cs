@@ -24,7 +24,7 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.StartsWith("3.1", document.GetProperty("openapi").GetString());
         var paths = document.GetProperty("paths");
         Assert.Equal(
-            ["/data-products", "/data-products/{productId}", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
+            ["/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
              "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/grants", "/data-products/{productId}/grants/{subject}",
              "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
              "/data-products/{productId}/versions/{version}", "/events"],
@@ -39,6 +39,12 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.Contains(publish.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
         Assert.Equal(["202", "400", "401", "403", "404", "409", "422"], publish.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
         Assert.True(publish.GetProperty("responses").GetProperty("202").GetProperty("headers").TryGetProperty("Location", out _));
+
+        var lineage = paths.GetProperty("/api/v1/lineage").GetProperty("post");
+        Assert.Equal(["200", "400", "401", "403", "413"], lineage.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        Assert.Equal("dpr.write", lineage.GetProperty("security")[0].GetProperty("oidc")[0].GetString());
+        Assert.True(lineage.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.Equal(["200", "400"], paths.GetProperty("/api/v1/lineage/events").GetProperty("get").GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
 
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("oidc");
         Assert.Equal("openIdConnect", scheme.GetProperty("type").GetString());

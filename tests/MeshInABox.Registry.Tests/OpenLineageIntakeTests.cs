@@ -101,6 +101,25 @@ public sealed class OpenLineageIntakeTests(PostgresServerFixture server) : IAsyn
     }
 
     [Fact]
+    public async Task Post_TheSameEventsConcurrentlyInOppositeOrders_StoresEachOnce_WithoutAnError()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var writer = _registry.Writer("content");
+        var job = Job();
+        var (first, second) = (RunEvent(job, eventType: "START"), RunEvent(job));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => writer.PostAsJsonAsync(
+            "/api/v1/lineage", i % 2 == 0 ? new JsonArray(first.DeepClone(), second.DeepClone()) : new JsonArray(second.DeepClone(), first.DeepClone()), ct)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(2, await StoredEventsAsync(job, ct));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Post_ABatchOfTheThreeEventKinds_StoresThemInOrder_AndTheyAreReadBackPaged()
     {
         var ct = TestContext.Current.CancellationToken;

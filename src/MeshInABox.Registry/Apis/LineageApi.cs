@@ -23,7 +23,7 @@ public static class LineageApi
     public static IEndpointRouteBuilder MapLineageApi(this IEndpointRouteBuilder app)
     {
         var lineage = app.MapGroup("/api/v1/lineage").WithTags("Lineage");
-        lineage.MapPost("/", PostLineage).WithName(nameof(PostLineage))
+        lineage.MapPost("", PostLineage).WithName(nameof(PostLineage))
             .RequireAuthorization(RegistryAuthExtensions.WritePolicy)
             .Accepts<JsonElement>("application/json")
             .ProducesValidationProblem()

@@ -17,6 +17,11 @@ public sealed class LineageStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Concurrent posts may hold the same events in other orders; a re-post waits on the first post's uncommitted
+        // row, so without these locks, taken in one order, two such posts would deadlock.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT k FROM unnest(@keys) AS k ORDER BY k) AS sorted",
+            new { keys = events.Select(e => BitConverter.ToInt64(e.ContentHash, 0)).ToArray() }, transaction, cancellationToken: ct));
         var stored = new List<(long Position, ReceivedLineageEvent Event)>();
         foreach (var received in events)
         {
