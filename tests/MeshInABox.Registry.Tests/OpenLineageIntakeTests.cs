@@ -198,6 +198,8 @@ public sealed class OpenLineageIntakeTests(PostgresServerFixture server) : IAsyn
         { "outputs", "[{\"namespace\": \"file\", \"name\": \"x\", \"facets\": {\"columnLineage\": {\"_producer\": \"x:y\", \"_schemaURL\": \"x:y\", \"fields\": {\"a\": {\"inputFields\": [{\"namespace\": \"file\", \"name\": \"y\", \"field\": \"b\", \"transformations\": [{\"type\": \"DIRECT\", \"subtype\": \"JOIN\"}]}]}}}}}]", "outputs[0].facets.columnLineage.fields.a.inputFields[0].transformations[0].subtype" },
         { "outputs", "[{\"namespace\": \"file\", \"name\": \"x\", \"facets\": {\"columnLineage\": {\"_producer\": \"x:y\", \"_schemaURL\": \"x:y\", \"fields\": {\"a\": {\"inputFields\": [{\"namespace\": \"file\", \"name\": \"y\"}]}}}}}]", "outputs[0].facets.columnLineage.fields.a.inputFields[0].field" },
         { "outputs", "[{\"namespace\": \"file\", \"name\": \"x\", \"facets\": {\"stats\": 5}}]", "outputs[0].facets.stats" },
+        { "outputs", "[{\"namespace\": \"file\", \"name\": \"x\", \"facets\": {\"stats\": {\"_producer\": \"x:y\", \"_schemaURL\": \"x:y\", \"rowCount\": 1e1000000}}}]", "outputs[0].facets.stats.rowCount" },
+        { "outputs", "[{\"namespace\": \"file\", \"name\": \"x\", \"facets\": {\"stats\": {\"_producer\": \"x:y\", \"_schemaURL\": \"x:y\", \"bytes\": 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001}}}]", "outputs[0].facets.stats.bytes" },
     };
 
     [Theory]

@@ -117,6 +117,7 @@ public static partial class OpenLineageValidator
             outputs = Datasets(item, path, "outputs", checks, columnEdges);
         }
 
+        Numbers(item, where, checks);
         if (checks.Errors.Count != before || eventTime is null)
         {
             return null;
@@ -128,6 +129,40 @@ public static partial class OpenLineageValidator
         return new ReceivedLineageEvent(
             kind.Value, domain, eventType, eventTime.Value, runId, job, dataset, inputs, outputs, columnEdges,
             JsonDocument.Parse(compact).RootElement.Clone(), SHA256.HashData(compact));
+    }
+
+    /// <summary>Longest number kept: PostgreSQL's jsonb holds numbers as numeric, which refuses (a late error) what it cannot hold.</summary>
+    public const int MaxNumberLength = 100;
+
+    /// <summary>Every number anywhere in the event (facets included) fits jsonb's numeric: finite and short.</summary>
+    private static void Numbers(JsonElement value, string path, RequestChecks checks)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    Numbers(property.Value, path == "$" ? property.Name : Join(path, property.Name), checks);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    Numbers(item, $"{(path == "$" ? "" : path)}[{index++}]", checks);
+                }
+
+                break;
+            case JsonValueKind.Number:
+                var text = value.GetRawText();
+                if (text.Length > MaxNumberLength || !double.IsFinite(double.Parse(text, CultureInfo.InvariantCulture)))
+                {
+                    checks.Add(path, $"The number {MeshNames.Quote(text)} is out of range: numbers are finite and at most {MaxNumberLength} characters long.");
+                }
+
+                break;
+        }
     }
 
     private static DateTimeOffset? EventTime(JsonElement item, string field, RequestChecks checks)
