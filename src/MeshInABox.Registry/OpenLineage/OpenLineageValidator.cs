@@ -490,9 +490,11 @@ public static partial class OpenLineageValidator
             return false;
         }
 
-        if (MeshNames.Text(text, MaxNameLength, what) is { } error || text.Contains('\n') || text.Contains('\r') || text.Contains('\t'))
+        var error = MeshNames.Text(text, MaxNameLength, what)
+            ?? (text.AsSpan().IndexOfAny('\n', '\r', '\t') >= 0 ? $"{what} holds a line break or tab; names are one line." : null);
+        if (error is not null)
         {
-            checks.Add(field, MeshNames.Text(text, MaxNameLength, what) ?? $"{what} holds a line break or tab; names are one line.");
+            checks.Add(field, error);
             return false;
         }
 
