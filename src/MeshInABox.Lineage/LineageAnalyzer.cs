@@ -225,7 +225,9 @@ public sealed class LineageAnalyzer : IDisposable
         if (errorType == "catalog")
         {
             var what = plan.TryGetProperty("type", out var t) ? t.GetString() : null;
-            var name = plan.TryGetProperty("name", out var n) ? n.GetString() : null;
+            // The name as written where the parse tree has it (DuckDB's error names the last part only).
+            var name = (select is { } tree && position is { } at ? ParseTree.TableAt(tree, at) : null)
+                ?? (plan.TryGetProperty("name", out var n) ? n.GetString() : null);
             return LineageResult.Failed(new LineageError(LineageErrorKind.Binding,
                 what is not null && name is not null ? $"{what} {name} is not in the catalog." : $"Not in the catalog: {message}", position));
         }

@@ -106,6 +106,27 @@ internal static class ParseTree
         }
     }
 
+    /// <summary>The table name (lower-cased, as written) of the <c>BASE_TABLE</c> at a position in the SQL, if any.</summary>
+    public static string? TableAt(JsonElement node, int position)
+    {
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (node.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "BASE_TABLE"
+                    && node.TryGetProperty("query_location", out var l) && l.TryGetInt64(out var location) && location == position)
+                {
+                    return string.Join('.', new[] { "catalog_name", "schema_name", "table_name" }
+                        .Select(p => node.TryGetProperty(p, out var v) ? v.GetString() ?? "" : "").Where(p => p.Length > 0)).ToLowerInvariant();
+                }
+
+                return node.EnumerateObject().Select(p => TableAt(p.Value, position)).FirstOrDefault(n => n is not null);
+            case JsonValueKind.Array:
+                return node.EnumerateArray().Select(i => TableAt(i, position)).FirstOrDefault(n => n is not null);
+            default:
+                return null;
+        }
+    }
+
     private static IEnumerable<JsonElement> Items(JsonElement node, string property) =>
         node.TryGetProperty(property, out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray() : [];
 
