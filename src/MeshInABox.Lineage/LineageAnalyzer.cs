@@ -139,12 +139,6 @@ public sealed class LineageAnalyzer : IDisposable
             throw Refused($"Only SELECT, INSERT ... SELECT, CREATE TABLE ... AS and CREATE VIEW have column lineage; this statement plans as {type}.");
         }
 
-        if (type == "LOGICAL_INSERT" && root.TryGetProperty("action_type", out var action) && action.GetString() != "THROW")
-        {
-            // ON CONFLICT DO UPDATE writes values the plan's SET list computes, outside the inserted columns.
-            return Walk(root, select is null ? [] : QueryNames(select.Value), undetermined: "ON CONFLICT DO UPDATE's assignments are not followed; the columns show what is inserted.");
-        }
-
         return Walk(root, select is null ? [] : QueryNames(select.Value));
     }
 
@@ -156,7 +150,7 @@ public sealed class LineageAnalyzer : IDisposable
         }
     }
 
-    private LineageResult Walk(JsonElement root, IReadOnlyList<string> names, string? undetermined = null, string? target = null)
+    private LineageResult Walk(JsonElement root, IReadOnlyList<string> names, string? target = null)
     {
         var walker = new PlanLineage(_database.TableName);
         try
@@ -166,8 +160,7 @@ public sealed class LineageAnalyzer : IDisposable
                 target ?? statementTarget,
                 [.. walker.Sources],
                 [.. outputNames.Zip(columns, (name, lineage) => new KeyValuePair<string, IReadOnlyList<LineageEdge>>(name, PlanLineage.Edges(lineage)))],
-                walker.Dataset,
-                undetermined);
+                walker.Dataset);
         }
         catch (UndeterminedException reason)
         {

@@ -362,6 +362,12 @@ internal sealed class PlanLineage(Func<string, string, string, string> tableName
                     Visit(filter, Compose(context, EdgeSubtype.Conditional), input, into);
                 }
 
+                // string_agg(x ORDER BY y): the order decides the value, as a window's does.
+                if (node.TryGetProperty("order_bys", out var orderBys))
+                {
+                    Visit(orderBys, Compose(context, EdgeSubtype.Sort), input, into);
+                }
+
                 return;
             case "BOUND_WINDOW":
                 var aggregates = node.GetProperty("type").GetString() == "WINDOW_AGGREGATE";
