@@ -62,6 +62,11 @@ public sealed class LineageAnalyzer : IDisposable
         {
             return LineageResult.Failed(new LineageError(LineageErrorKind.Refused, timeout.Message));
         }
+        catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            // A parse tree or plan of a shape this reader does not know (a DuckDB feature it was not written for).
+            return new LineageResult(null, [], [], [], $"Lineage is undetermined: DuckDB's plan has a shape the reader does not follow ({error.Message}).");
+        }
         catch (DuckDBException error)
         {
             return LineageResult.Failed(new LineageError(LineageErrorKind.Refused, $"DuckDB could not serialize the statement: {error.Message.Split('\n')[0]}"));

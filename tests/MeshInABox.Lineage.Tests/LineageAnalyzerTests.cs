@@ -134,6 +134,29 @@ public sealed class LineageAnalyzerTests : IDisposable
     }
 
     [Fact]
+    public void A_statement_DuckDB_does_not_answer_in_time_is_refused_and_the_next_one_gets_a_fresh_database()
+    {
+        using var hurried = new LineageAnalyzer(TestCatalog.Create(), timeout: TimeSpan.Zero);
+
+        var first = hurried.Analyze("SELECT id FROM orders.lines");
+        var second = hurried.Analyze("SELECT id FROM orders.lines");
+
+        Assert.Equal(LineageErrorKind.Refused, first.Error?.Kind);
+        Assert.Contains("longer than", first.Error!.Message);
+        Assert.Equal(LineageErrorKind.Refused, second.Error?.Kind);
+    }
+
+    [Fact]
+    public void A_catalog_file_lists_tables_and_their_columns()
+    {
+        var catalog = CatalogFile.Parse("""{"domain": "shop", "tables": {"shop.orders.lines": {"id": "BIGINT"}, "loose": {"x": "VARCHAR"}}}""");
+        using var analyzer = new LineageAnalyzer(catalog);
+
+        Assert.Equal("shop", catalog.DefaultDomain);
+        Assert.Equal(["loose", "shop.orders.lines"], analyzer.Analyze("SELECT id, x FROM orders.lines, loose").Sources);
+    }
+
+    [Fact]
     public void A_cte_shadowing_a_table_is_never_a_source_but_the_table_is_outside_the_ctes_scope()
     {
         var inside = _analyzer.Analyze("WITH recent AS (SELECT id FROM orders.lines) SELECT id FROM recent");
