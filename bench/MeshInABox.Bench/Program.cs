@@ -50,4 +50,11 @@ if (args is ["stack-start", ..])
     return;
 }
 
+// "lineage [ROUNDS]": statements analysed per second over the lineage corpus; from the repository root.
+if (args is ["lineage", ..])
+{
+    LineageThroughput.Run(Path.Combine("tests", "MeshInABox.Lineage.Tests", "corpus"), args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -13,6 +13,7 @@ public static class MeshCommand
         RegisterCommand.Create(),
         ValidateCommand.Create(),
         ContractCommand.Create(),
+        LineageCommand.Create(),
         SamplesCommand.Create(),
         LakeCommand.Create(),
         QueryCommand.Create(),
