@@ -16,31 +16,7 @@ public static class EventsApi
         return app;
     }
 
-    public static async Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(Outbox outbox, CancellationToken ct, long after = 0, int limit = 100)
-    {
-        var checks = new RequestChecks();
-        if (after < 0)
-        {
-            checks.Add("after", "'after' is a position, 0 or more.");
-        }
-
-        if (limit is < 1 or > 1000)
-        {
-            checks.Add("limit", "'limit' must be between 1 and 1000.");
-        }
-
-        if (checks.Failed)
-        {
-            return TypedResults.ValidationProblem(checks.Errors);
-        }
-
-        var events = await outbox.ReadAsync(after, limit, ct);
-        if (events is null)
-        {
-            checks.Add("after", $"No event has position {after}: pass 0 or the 'next' of a previous page.");
-            return TypedResults.ValidationProblem(checks.Errors);
-        }
-
-        return TypedResults.Ok(new EventPage([.. events.Select(e => e.ToResponse())], events.Count == 0 ? after : events[^1].Position));
-    }
+    public static Task<Results<Ok<EventPage>, ValidationProblem>> GetEvents(Outbox outbox, CancellationToken ct, long after = 0, int limit = 100) =>
+        PositionPaging.ReadAsync(after, limit, "event", outbox.ReadAsync, e => e.Position,
+            (events, next) => new EventPage([.. events.Select(e => e.ToResponse())], next), ct);
 }

@@ -70,33 +70,9 @@ public static class LineageApi
         return TypedResults.Ok((await store.StoreAsync(events, time.GetUtcNow(), ct)).ToResponse());
     }
 
-    public static async Task<Results<Ok<LineageEventPage>, ValidationProblem>> GetLineageEvents(LineageStore store, CancellationToken ct, long after = 0, int limit = 100)
-    {
-        var checks = new RequestChecks();
-        if (after < 0)
-        {
-            checks.Add("after", "'after' is a position, 0 or more.");
-        }
-
-        if (limit is < 1 or > 1000)
-        {
-            checks.Add("limit", "'limit' must be between 1 and 1000.");
-        }
-
-        if (checks.Failed)
-        {
-            return TypedResults.ValidationProblem(checks.Errors);
-        }
-
-        var events = await store.ReadAsync(after, limit, ct);
-        if (events is null)
-        {
-            checks.Add("after", $"No lineage event has position {after}: pass 0 or the 'next' of a previous page.");
-            return TypedResults.ValidationProblem(checks.Errors);
-        }
-
-        return TypedResults.Ok(new LineageEventPage([.. events.Select(e => e.ToResponse())], events.Count == 0 ? after : events[^1].Position));
-    }
+    public static Task<Results<Ok<LineageEventPage>, ValidationProblem>> GetLineageEvents(LineageStore store, CancellationToken ct, long after = 0, int limit = 100) =>
+        PositionPaging.ReadAsync(after, limit, "lineage event", store.ReadAsync, e => e.Position,
+            (events, next) => new LineageEventPage([.. events.Select(e => e.ToResponse())], next), ct);
 
     /// <summary>Each event whose namespace names no domain, or a domain the token does not write, by the field that says so.</summary>
     private static Dictionary<string, string> Refusals(IReadOnlyList<ReceivedLineageEvent> events, bool batch, ClaimsPrincipal user)
