@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MeshInABox.Domain.Products;
 
 namespace MeshInABox.Registry.Products;
@@ -32,7 +33,8 @@ public sealed record RegisteredOutput(
     string? Location = null,
     string? StorageTemplate = null,
     string? Transform = null,
-    string? Source = null);
+    string? Source = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sql = null);
 
 /// <summary>A product (and optionally one of its outputs) this one is derived from.</summary>
 public sealed record RegisteredInput(string Product, string? Output = null);
