@@ -52,7 +52,10 @@ public sealed class LineageCatalog
         string.Join('.', new[] { domain, productSlug, table }.Select(p => p.ToLowerInvariant().Replace('-', '_')));
 
     /// <summary>The DuckDB type a contract column's stub gets; only binding needs it, so the logical type is enough.</summary>
-    internal static string SqlType(SchemaProperty property) => property.LogicalType switch
+    internal static string SqlType(SchemaProperty property) => SqlType(property.LogicalType);
+
+    /// <inheritdoc cref="SqlType(SchemaProperty)"/>
+    public static string SqlType(LogicalType? logicalType) => logicalType switch
     {
         LogicalType.Integer => "BIGINT",
         LogicalType.Number => "DOUBLE",

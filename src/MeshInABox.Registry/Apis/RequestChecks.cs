@@ -159,7 +159,7 @@ public sealed partial class RequestChecks
             var source = productId is null || output.Source is null ? output.Source : File(output.Source, productId, field + ".source", rules);
             if (name is not null && kind is { } validKind)
             {
-                checkedOutputs.Add(new RegisteredOutput(name, validKind, location, output.StorageTemplate, transform, source));
+                checkedOutputs.Add(new RegisteredOutput(name, validKind, location, output.StorageTemplate, transform, source, output.Sql));
             }
         }
 

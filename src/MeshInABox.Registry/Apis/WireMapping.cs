@@ -27,7 +27,7 @@ public static class WireMapping
         version.ProductId, version.Version, EnumNames.Of(version.Status),
         [.. version.Reasons.Select(r => new VersionReason(r.Kind, r.Code, r.Message, r.Fix, r.Line, r.Column))],
         [.. version.Changes.Select(c => new ContractChangeDto(EnumNames.Of(c.Class), c.Path, c.Description))],
-        version.CreatedAt, version.UpdatedAt);
+        version.CreatedAt, version.UpdatedAt, version.Impact ?? []);
 
     public static EndpointResponse ToResponse(this EndpointStore.RecordedEndpoint endpoint) =>
         new(endpoint.Output, EnumNames.Of(endpoint.Kind), endpoint.Location, endpoint.UpdatedAt);
@@ -50,5 +50,5 @@ public static class WireMapping
         new(intake.Stored + intake.Duplicates, intake.Stored, intake.Duplicates, intake.DatasetEdges, intake.ColumnEdges);
 
     public static ProductOutputDto ToDto(this RegisteredOutput output) =>
-        new(output.Name, EnumNames.Of(output.Kind), output.Location, output.StorageTemplate, output.Transform, output.Source);
+        new(output.Name, EnumNames.Of(output.Kind), output.Location, output.StorageTemplate, output.Transform, output.Source, output.Sql);
 }

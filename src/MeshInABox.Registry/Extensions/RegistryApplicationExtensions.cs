@@ -6,6 +6,7 @@ using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenApi;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
@@ -52,6 +53,8 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<EndpointStore>();
         builder.Services.AddSingleton<GrantStore>();
         builder.Services.AddSingleton<LineageStore>();
+        builder.Services.AddSingleton<ProductLineageStore>();
+        builder.Services.AddSingleton<ProductLineageService>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<PublishingWorker>();
@@ -84,6 +87,7 @@ public static class RegistryApplicationExtensions
         app.MapGrantsApi();
         app.MapEventsApi();
         app.MapLineageApi();
+        app.MapProductLineageApi();
         return app;
     }
 }

@@ -26,27 +26,7 @@ public sealed class LineageStore(NpgsqlDataSource dataSource)
         foreach (var received in events)
         {
             // A re-post (a client's retry, or the same event twice in a batch) finds its hash taken and stores nothing.
-            var position = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """
-                INSERT INTO lineage_events (content_hash, event_kind, domain, event_type, event_time, run_id, job_namespace, job_name, event, received_at)
-                VALUES (@hash, @kind, @domain, @eventType, @eventTime, @runId, @jobNamespace, @jobName, @event::jsonb, @now)
-                ON CONFLICT (content_hash) DO NOTHING
-                RETURNING position
-                """,
-                new
-                {
-                    hash = received.ContentHash,
-                    kind = KindName(received.Kind),
-                    domain = received.Domain,
-                    eventType = received.EventType,
-                    eventTime = received.EventTime.ToUniversalTime(), // Npgsql writes timestamptz from UTC offsets only
-                    runId = received.RunId,
-                    jobNamespace = received.Job?.Namespace,
-                    jobName = received.Job?.Name,
-                    @event = received.Event.GetRawText(),
-                    now,
-                },
-                transaction, cancellationToken: ct));
+            var position = await AppendAsync(transaction, received, now, ct);
             if (position is { } newPosition)
             {
                 stored.Add((newPosition, received));
@@ -59,6 +39,31 @@ public sealed class LineageStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(ct);
         return new LineageIntake(stored.Count, events.Count - stored.Count, datasetEdges, columnEdges);
     }
+
+    /// <summary>Stores one event in the caller's transaction (a publish stores its design-time JobEvents so).</summary>
+    /// <returns>Its position, or null when the same event is stored already.</returns>
+    public static Task<long?> AppendAsync(NpgsqlTransaction transaction, ReceivedLineageEvent received, DateTimeOffset now, CancellationToken ct) =>
+        transaction.Connection!.ExecuteScalarAsync<long?>(new CommandDefinition(
+            """
+            INSERT INTO lineage_events (content_hash, event_kind, domain, event_type, event_time, run_id, job_namespace, job_name, event, received_at)
+            VALUES (@hash, @kind, @domain, @eventType, @eventTime, @runId, @jobNamespace, @jobName, @event::jsonb, @now)
+            ON CONFLICT (content_hash) DO NOTHING
+            RETURNING position
+            """,
+            new
+            {
+                hash = received.ContentHash,
+                kind = KindName(received.Kind),
+                domain = received.Domain,
+                eventType = received.EventType,
+                eventTime = received.EventTime.ToUniversalTime(), // Npgsql writes timestamptz from UTC offsets only
+                runId = received.RunId,
+                jobNamespace = received.Job?.Namespace,
+                jobName = received.Job?.Name,
+                @event = received.Event.GetRawText(),
+                now,
+            },
+            transaction, cancellationToken: ct));
 
     /// <summary>
     /// Events after <paramref name="after"/> (0: from the start), only of transactions older than every running one.

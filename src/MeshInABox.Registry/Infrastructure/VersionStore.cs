@@ -1,6 +1,7 @@
 using Dapper;
 using MeshInABox.Domain.Products;
 using MeshInABox.Domain.Versioning;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Products;
 using MeshInABox.Registry.Publishing;
 using Npgsql;
@@ -17,7 +18,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 {
     private const string SelectVersion = """
         SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-               reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
+               reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
         FROM product_versions
         """;
 
@@ -69,7 +70,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 INSERT INTO outbox (event_type, product_id, payload, created_at)
                 SELECT @event, product_id, jsonb_build_object('version', version), @now FROM inserted)
             SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                   reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
+                   reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
             FROM inserted
             """,
             new
@@ -92,6 +93,13 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         var row = await connection.QueryFirstOrDefaultAsync<VersionRow>(new CommandDefinition(
             SelectVersion + " WHERE product_id = @productId AND version = @version ORDER BY (status <> 'rejected') DESC, id DESC",
             new { productId, version }, cancellationToken: ct));
+        return row?.ToVersion();
+    }
+
+    public async Task<PublishedVersion?> GetByIdAsync(long id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(SelectVersion + " WHERE id = @id", new { id }, cancellationToken: ct));
         return row?.ToVersion();
     }
 
@@ -121,7 +129,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
             RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                      reasons::text AS reasons, changes::text AS changes, attempts, last_error, lease_until, created_at, updated_at
+                      reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
         return row?.ToVersion();
@@ -148,13 +156,13 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE product_versions
-            SET status = @status, reasons = @reasons::jsonb, changes = @changes::jsonb, lease_until = NULL, updated_at = @now
+            SET status = @status, reasons = @reasons::jsonb, changes = @changes::jsonb, impact = @impact::jsonb, lease_until = NULL, updated_at = @now
             WHERE id = @Id AND status = 'validating' AND attempts = @Attempts
             """,
             new
             {
                 claimed.Id, claimed.Attempts, status = EnumNames.Of(verdict.Status),
-                reasons = StoreJson.Serialize(verdict.Reasons), changes = StoreJson.Serialize(verdict.Changes), now,
+                reasons = StoreJson.Serialize(verdict.Reasons), changes = StoreJson.Serialize(verdict.Changes), impact = StoreJson.Serialize(verdict.Impact), now,
             },
             transaction, cancellationToken: ct));
         if (updated == 0)
@@ -167,6 +175,12 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             foreach (var endpoint in verdict.Endpoints)
             {
                 await EndpointStore.UpsertAsync(transaction, claimed.ProductId, endpoint.Output, endpoint.Kind, endpoint.Location, now, ct);
+            }
+
+            await ProductLineageStore.WriteAsync(transaction, claimed.Id, claimed.ProductId, verdict.Lineage ?? DesignLineage.Empty, now, ct);
+            foreach (var lineageEvent in verdict.LineageEvents)
+            {
+                await LineageStore.AppendAsync(transaction, lineageEvent, now, ct);
             }
         }
 
@@ -198,12 +212,12 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// <summary>A row as Dapper reads it (jsonb as text).</summary>
     private sealed record VersionRow(
         long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
-        string IdempotencyKey, string RequestHash, string Reasons, string Changes, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
+        string IdempotencyKey, string RequestHash, string Reasons, string Changes, string Impact, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public PublishedVersion ToVersion() => new(
             Id, ProductId, Version, StoreJson.Enum<VersionStatus>(Status), Contract, StreamContract, ContentHash,
             StoreJson.List<RegisteredOutput>(Outputs), IdempotencyKey, RequestHash,
             StoreJson.List<RejectionReason>(Reasons), StoreJson.List<ContractChange>(Changes),
-            Attempts, LastError, Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
+            Attempts, LastError, Time.Utc(CreatedAt), Time.Utc(UpdatedAt), StoreJson.List<ImpactedProduct>(Impact));
     }
 }

@@ -1,6 +1,11 @@
+using MeshInABox.Registry.ProductLineage;
+
 namespace MeshInABox.Registry.Model;
 
-/// <summary>A published version and where validation has got to: accepted, validating, active or rejected.</summary>
+/// <summary>
+/// A published version and where validation has got to: accepted, validating, active or rejected. <c>impact</c>: for
+/// an active MAJOR version, the downstream products (and their owners) it would break, as the lineage stood when it was decided.
+/// </summary>
 public sealed record VersionResponse(
     string ProductId,
     string Version,
@@ -8,4 +13,5 @@ public sealed record VersionResponse(
     IReadOnlyList<VersionReason> Reasons,
     IReadOnlyList<ContractChangeDto> Changes,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<ImpactedProduct> Impact);

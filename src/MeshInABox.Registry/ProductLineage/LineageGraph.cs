@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Products;
 
 namespace MeshInABox.Registry.ProductLineage;
 
@@ -17,7 +19,7 @@ public enum LineageDirection
 /// </summary>
 public sealed record LineageGraph(
     string ProductId,
-    LineageDirection Direction,
+    [property: JsonConverter(typeof(EnumNameConverter<LineageDirection>))] LineageDirection Direction,
     int Depth,
     IReadOnlyList<LineageNode> Nodes,
     IReadOnlyList<LineageLink> Links,
@@ -34,7 +36,7 @@ public sealed record LineageNode(
     string Name,
     string? Domain,
     string? Owner,
-    ProductStatus? Status,
+    [property: JsonConverter(typeof(EnumNameConverter<ProductStatus>))] ProductStatus? Status,
     int Distance,
     IReadOnlyList<string> Outputs,
     int HiddenUpstream,
@@ -53,7 +55,7 @@ public sealed record ColumnRef(string? ProductId, string Output, string Column);
 /// </summary>
 public sealed record ColumnLineage(
     ColumnRef Column,
-    LineageDirection Direction,
+    [property: JsonConverter(typeof(EnumNameConverter<LineageDirection>))] LineageDirection Direction,
     int Depth,
     IReadOnlyList<ColumnLineageNode> Nodes,
     IReadOnlyList<ColumnLineageLink> Links,
@@ -68,18 +70,21 @@ public sealed record ColumnLineageLink(ColumnRef Source, ColumnRef Target, strin
 /// A product downstream of one whose contract changes incompatibly: who owns it, how far away it is, and which of
 /// the changed product's columns it reads directly (empty when it reads them only through other products).
 /// </summary>
-public sealed record ImpactedProduct(string ProductId, string Name, string Domain, string Owner, ProductStatus Status, int Distance, IReadOnlyList<string> ReadsColumns);
+public sealed record ImpactedProduct(string ProductId, string Name, string Domain, string Owner,
+    [property: JsonConverter(typeof(EnumNameConverter<ProductStatus>))] ProductStatus Status, int Distance, IReadOnlyList<string> ReadsColumns);
 
 /// <summary>
 /// What one output of a product's current version is computed from: the tables its SQL reads and each column's
-/// sources. The DataHub feed's upstreamLineage and fineGrainedLineages, and the JobEvent a publish emits, are written from it.
+/// sources, as the API's answers and the stored JSON write it. The DataHub feed's upstreamLineage and fineGrainedLineages, and the JobEvent a publish emits, are written from it.
+/// <see cref="ErrorKind"/> (syntax, refused, binding) says why there is no lineage when <see cref="Error"/> is set.
 /// </summary>
 public sealed record OutputLineage(
     string Output,
     IReadOnlyList<UpstreamTable> Sources,
     IReadOnlyList<ColumnSource> Columns,
     string? Undetermined,
-    string? Error);
+    string? Error,
+    string? ErrorKind = null);
 
 /// <summary>A table an output reads: a product's output when <see cref="ProductId"/> is set, otherwise a file (<c>file:path</c>) or a table outside the mesh.</summary>
 public sealed record UpstreamTable(string Table, string? ProductId, string? Output);

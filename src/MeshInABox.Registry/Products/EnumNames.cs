@@ -25,3 +25,13 @@ public static class EnumNames
         return null;
     }
 }
+
+/// <summary>An enum in an API answer written as <see cref="EnumNames"/> spells it, for records that are answers as they are.</summary>
+public sealed class EnumNameConverter<T>() : System.Text.Json.Serialization.JsonStringEnumConverter<T>(new LowerCase())
+    where T : struct, Enum
+{
+    private sealed class LowerCase : System.Text.Json.JsonNamingPolicy
+    {
+        public override string ConvertName(string name) => name.ToLowerInvariant();
+    }
+}

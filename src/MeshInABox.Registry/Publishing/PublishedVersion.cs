@@ -1,10 +1,12 @@
 using MeshInABox.Domain.Versioning;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Products;
 
 namespace MeshInABox.Registry.Publishing;
 
 /// <summary>A version as submitted and stored, with what validation has decided so far.</summary>
 /// <param name="Contract">The ODCS contract, normalised to YAML when it was submitted.</param>
+/// <param name="Impact">For an active MAJOR version, the downstream products it would break when it was decided.</param>
 /// <param name="Attempts">Claims by a worker so far; each one counts, whether it finished or not.</param>
 public sealed record PublishedVersion(
     long Id,
@@ -22,4 +24,5 @@ public sealed record PublishedVersion(
     int Attempts,
     string? LastError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<ImpactedProduct>? Impact = null);

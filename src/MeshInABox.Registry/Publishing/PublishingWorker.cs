@@ -1,7 +1,11 @@
+using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Naming;
+using MeshInABox.Domain.Versioning;
 using MeshInABox.Postgres.Migrations;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
+using MeshInABox.Registry.OpenLineage;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Products;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,6 +25,8 @@ public sealed partial class PublishingWorker(
     PublishingSignal signal,
     MigrationState migrations,
     LocationRules locations,
+    ProductLineageStore lineage,
+    ProductLineageService lineageAnswers,
     IOptions<RegistryOptions> options,
     TimeProvider time,
     ILogger<PublishingWorker> logger) : BackgroundService
@@ -80,7 +86,8 @@ public sealed partial class PublishingWorker(
                 var product = await products.GetAsync(claimed.ProductId, ct)
                     ?? throw new InvalidOperationException($"The product {claimed.ProductId} of version {claimed.Version} is not registered.");
                 var previous = await versions.PreviousActiveAsync(claimed.ProductId, claimed.Id, ct);
-                verdict = VersionValidator.Decide(product, claimed, VersionDocuments.Read(claimed, previous), locations);
+                var documents = VersionDocuments.Read(claimed, previous);
+                verdict = await WithLineageAsync(product, claimed, documents, VersionValidator.Decide(product, claimed, documents, locations), ct);
             }
             catch (Exception error) when (error is not (NpgsqlException or TimeoutException or OperationCanceledException))
             {
@@ -93,9 +100,69 @@ public sealed partial class PublishingWorker(
         if (await versions.CompleteAsync(claimed, verdict, time.GetUtcNow(), ct))
         {
             LogDecided(logger, claimed.ProductId, claimed.Version, EnumNames.Of(verdict.Status));
+            if (verdict.Active)
+            {
+                await RebindDependentsAsync(claimed.ProductId, ct);
+            }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A version that passed the policies gets its design-time lineage, bound against every product's current
+    /// version: SQL that does not parse rejects it; a MAJOR one lists whom it would break.
+    /// </summary>
+    private async Task<Verdict> WithLineageAsync(RegisteredProduct product, PublishedVersion version, VersionDocuments documents, Verdict verdict, CancellationToken ct)
+    {
+        if (!verdict.Active)
+        {
+            return verdict;
+        }
+
+        var catalog = await lineage.CatalogAsync(ct);
+        var design = DesignLineage.Analyze(product, version.Outputs, documents.Contract.Contract, catalog);
+        if (design.Reasons.Count > 0)
+        {
+            return verdict with { Reasons = [.. verdict.Reasons, .. design.Reasons] };
+        }
+
+        var domains = catalog.Select(t => (t.ProductId, t.Domain)).Distinct().ToDictionary(t => t.ProductId, t => t.Domain);
+        domains[product.Id] = product.Domain;
+        return verdict with
+        {
+            Lineage = design,
+            LineageEvents = DesignJobEvent.For(product, version.Version, version.Outputs, design, domains, time.GetUtcNow()),
+            Impact = verdict.Changes.Any(c => c.Class == ChangeClass.Major) ? await lineageAnswers.ImpactAsync(product.Id, ct) ?? [] : [],
+        };
+    }
+
+    /// <summary>
+    /// Binds again the SQL of products that read the one just published (its columns may have changed) or that named a
+    /// table the catalog did not know (it may be this one), so no edge outlives the schema it was bound against.
+    /// </summary>
+    private async Task RebindDependentsAsync(string productId, CancellationToken ct)
+    {
+        var dependents = await lineage.DependentsAsync(productId, ct);
+        if (dependents.Count == 0)
+        {
+            return;
+        }
+
+        var catalog = await lineage.CatalogAsync(ct);
+        foreach (var dependent in dependents)
+        {
+            var product = await products.GetAsync(dependent.ProductId, ct);
+            var version = await versions.GetByIdAsync(dependent.VersionId, ct);
+            if (product is null || version is null)
+            {
+                continue;
+            }
+
+            var contract = ContractReader.Read(version.Contract, "contract.yaml").Contract;
+            var design = DesignLineage.Analyze(product, version.Outputs, contract, catalog);
+            await lineage.RebindAsync(dependent, design.Outputs, ct);
+        }
     }
 
     /// <summary>What a producer may read of an error: its message, one line, bounded, printable (it is stored and shown).</summary>

@@ -1,5 +1,7 @@
 using MeshInABox.Domain.Products;
 using MeshInABox.Domain.Versioning;
+using MeshInABox.Registry.OpenLineage;
+using MeshInABox.Registry.ProductLineage;
 
 namespace MeshInABox.Registry.Publishing;
 
@@ -9,6 +11,15 @@ namespace MeshInABox.Registry.Publishing;
 /// </summary>
 public sealed record Verdict(IReadOnlyList<RejectionReason> Reasons, IReadOnlyList<ContractChange> Changes, IReadOnlyList<EndpointLocation> Endpoints)
 {
+    /// <summary>The version's columns and design-time lineage, recorded when it is activated.</summary>
+    public DesignLineage? Lineage { get; init; }
+
+    /// <summary>For a MAJOR version: the downstream products it would break, when it was decided.</summary>
+    public IReadOnlyList<ImpactedProduct> Impact { get; init; } = [];
+
+    /// <summary>The design-time JobEvents the activation stores, readable at <c>GET /api/v1/lineage/events</c>.</summary>
+    public IReadOnlyList<ReceivedLineageEvent> LineageEvents { get; init; } = [];
+
     public bool Active => Reasons.Count == 0;
 
     public VersionStatus Status => Active ? VersionStatus.Active : VersionStatus.Rejected;

@@ -64,3 +64,16 @@ CREATE TABLE design_column_edges (
 );
 
 CREATE INDEX design_column_edges_source_idx ON design_column_edges (source_product, source_output, source_column) WHERE source_product IS NOT NULL;
+
+-- Who a MAJOR version breaks: the downstream products (and their owners) when it was decided.
+ALTER TABLE product_versions ADD COLUMN impact jsonb NOT NULL DEFAULT '[]';
+
+-- What a deprecation notice names: the products built on this one and its recent consumers, when it was deprecated.
+ALTER TABLE data_products ADD COLUMN deprecation_impact jsonb;
+
+-- Products published before this schema: their highest active version is current (its lineage comes with its next publish).
+INSERT INTO current_versions (product_id, version_id, updated_at)
+SELECT DISTINCT ON (product_id) product_id, id, updated_at
+FROM product_versions
+WHERE status = 'active'
+ORDER BY product_id, major DESC, minor DESC, patch DESC, id DESC;
