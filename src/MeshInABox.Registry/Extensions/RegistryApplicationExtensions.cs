@@ -6,6 +6,7 @@ using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenApi;
+using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
@@ -55,6 +56,7 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<PublishingWorker>();
+        builder.Services.AddCatalogPortal(builder.Configuration);
         if (options.WorkerEnabled)
         {
             builder.Services.AddHostedService(services => services.GetRequiredService<PublishingWorker>());
@@ -84,6 +86,7 @@ public static class RegistryApplicationExtensions
         app.MapGrantsApi();
         app.MapEventsApi();
         app.MapLineageApi();
+        app.MapCatalogPortal();
         return app;
     }
 }
