@@ -14,9 +14,26 @@ public sealed class CatalogStore(NpgsqlDataSource dataSource)
     public const int MaxResults = 50;
 
     /// <summary>A search hit: the product, which of its current columns matched, and why it ranks where it does (0 = name first).</summary>
-    public sealed record Hit(string Id, string Name, string Domain, string Owner, string Description, string Status, string[] Tags, string[] MatchedColumns, int Rank);
+    /// <remarks>Properties, not a positional record: Dapper reads text[] as an untyped array, which no constructor takes.</remarks>
+    public sealed class Hit
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Domain { get; init; } = "";
+        public string Owner { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string[] Tags { get; init; } = [];
+        public string[] MatchedColumns { get; init; } = [];
+        public int Rank { get; init; }
+    }
 
-    public sealed record DomainSummary(string Domain, long Products, string[] Owners);
+    public sealed class DomainSummary
+    {
+        public string Domain { get; init; } = "";
+        public long Products { get; init; }
+        public string[] Owners { get; init; } = [];
+    }
 
     public sealed record ListedProduct(string Id, string Name, string Domain, string Owner, string Description, string Status, string? LatestVersion);
 
