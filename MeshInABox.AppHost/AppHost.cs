@@ -63,6 +63,7 @@ foreach (var service in MeshTopology.For(profile))
 
     project.WithReference(meshdb)
         .WaitFor(meshdb)
+        .WithEnvironment(MeshTopology.EnvironmentVariable(MeshTopology.ProfileSetting), profile.Name)
         .WithEnvironment(MeshTopology.EnvironmentVariable(service.SigningKeySetting), signingKey)
         .WithEnvironment(MeshTopology.EnvironmentVariable($"{MeshTopology.RepositoryRootsSetting}:0"), sampleMesh)
         .WithHttpHealthCheck(MeshTopology.HealthPath)

@@ -17,6 +17,12 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 
+# Chromium: the catalog portal's browser tests (tests/MeshInABox.Portal.Tests) drive /usr/bin/chromium through Playwright,
+# which never downloads a browser of its own here.
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   # The mesh runs its own clusters; the package's default cluster on port 5432 is not needed.

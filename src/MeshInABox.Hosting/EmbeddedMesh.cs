@@ -93,6 +93,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
         {
             [$"ConnectionStrings:{MeshTopology.Database}"] = connectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            [MeshTopology.ProfileSetting] = _options.Profile.Name,
         };
         foreach (var service in services)
         {

@@ -67,6 +67,7 @@ public sealed class AppModelTests
         Assert.Equal("{meshdb.connectionString}", env["ConnectionStrings__meshdb"]);
         Assert.EndsWith(Path.Combine(".mesh", "keys", "registry-signing.key"), env["Registry__Auth__SigningKeyFile"]);
         Assert.EndsWith(Path.Combine("samples", "messflix"), env["Locations__RepositoryRoots__0"]);
+        Assert.Equal(profile, env[MeshTopology.EnvironmentVariable(MeshTopology.ProfileSetting)]);
         Assert.Contains("meshdb", WaitsFor(registry));
         Assert.Contains(registry.Annotations.OfType<HealthCheckAnnotation>(), _ => true);
         Assert.Contains(registry.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "http");

@@ -34,6 +34,9 @@ public static class MeshTopology
     /// <summary>Mesh repositories whose product folders may hold file outputs: <c>Locations:RepositoryRoots:0</c>, <c>:1</c>, ...</summary>
     public const string RepositoryRootsSetting = "Locations:RepositoryRoots";
 
+    /// <summary>The profile the mesh runs (<c>iteration-1</c>...), given to every service: the registry's catalog portal is the plain listing before the catalog plane.</summary>
+    public const string ProfileSetting = "Mesh:Profile";
+
     /// <summary>The health endpoint every service serves (all checks; <c>/alive</c> is the process only).</summary>
     public const string HealthPath = "/health";
 

@@ -6,6 +6,7 @@ using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenApi;
+using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
@@ -55,9 +56,11 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<LineageStore>();
         builder.Services.AddSingleton<ProductLineageStore>();
         builder.Services.AddSingleton<ProductLineageService>();
+        builder.Services.AddSingleton<ICatalogLineage>(services => services.GetRequiredService<ProductLineageService>());
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<PublishingWorker>();
+        builder.Services.AddCatalogPortal(builder.Configuration);
         if (options.WorkerEnabled)
         {
             builder.Services.AddHostedService(services => services.GetRequiredService<PublishingWorker>());
@@ -88,6 +91,7 @@ public static class RegistryApplicationExtensions
         app.MapEventsApi();
         app.MapLineageApi();
         app.MapProductLineageApi();
+        app.MapCatalogPortal();
         return app;
     }
 }

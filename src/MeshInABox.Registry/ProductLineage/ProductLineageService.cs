@@ -1,6 +1,7 @@
 using Dapper;
 using MeshInABox.Domain.Products;
 using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.Products;
 using Npgsql;
 
@@ -11,7 +12,7 @@ namespace MeshInABox.Registry.ProductLineage;
 /// product graph is small (a link per product and source), so it is read whole and walked here, which also gives
 /// every count of what an answer leaves out; a column's path is walked in SQL, hop by hop from the column.
 /// </summary>
-public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataSource dataSource)
+public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataSource dataSource) : ICatalogLineage
 {
     /// <summary>The deepest walk an answer makes; links past it are counted as left out only up to it.</summary>
     public const int MaxDepth = 20;
