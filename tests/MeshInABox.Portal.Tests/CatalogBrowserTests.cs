@@ -67,6 +67,13 @@ public sealed class CatalogBrowserTests : IAsyncLifetime
         var page = _browser.Pages.Count > 0 ? _browser.Pages[0] : await _browser.NewPageAsync();
         var scriptErrors = new List<string>();
         page.PageError += (_, error) => scriptErrors.Add(error);
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                scriptErrors.Add($"{response.Status} {response.Url}");
+            }
+        };
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
@@ -133,7 +140,7 @@ public sealed class CatalogBrowserTests : IAsyncLifetime
         Assert.Equal("product_id,name,domain,owner,status,distance,reads_columns", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("subscriptions.monthly-revenue,Monthly Revenue by Plan,subscriptions,team-green,active,1,", StringComparison.Ordinal));
 
-        Assert.Empty(scriptErrors);
+        Assert.True(scriptErrors.Count == 0, string.Join(" | ", scriptErrors));
     }
 
     [Fact]

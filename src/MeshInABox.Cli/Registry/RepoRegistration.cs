@@ -5,6 +5,7 @@ using MeshInABox.Domain.Products;
 using MeshInABox.MeshRepository;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Publishing;
+using MeshInABox.ServiceDefaults.Locations;
 
 namespace MeshInABox.Cli.Registry;
 
@@ -146,5 +147,22 @@ public sealed class RepoRegistration(RegistryClient registry)
         output.Location is null ? null : Path.GetFullPath(Path.Combine(directory, output.Location)),
         output.StorageTemplate,
         output.Transform is null ? null : Path.GetFullPath(Path.Combine(directory, output.Transform)),
-        output.Source is null ? null : Path.GetFullPath(Path.Combine(directory, output.Source)));
+        output.Source is null ? null : Path.GetFullPath(Path.Combine(directory, output.Source)),
+        TransformSql(output, directory));
+
+    /// <summary>
+    /// The text of an output's SQL, from which the registry derives its lineage: read only from inside the product's
+    /// own folder (links followed), so a manifest cannot make registration send another file's content.
+    /// </summary>
+    private static string? TransformSql(ProductOutput output, string directory)
+    {
+        if (output.Transform is null)
+        {
+            return null;
+        }
+
+        var folder = ProductFolders.RealPath(directory);
+        var path = ProductFolders.RealPath(Path.Combine(directory, output.Transform));
+        return ProductFolders.IsInside(path, folder) && File.Exists(path) ? File.ReadAllText(path) : null;
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
+using MeshInABox.Lineage;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Products;
@@ -156,6 +157,7 @@ public sealed partial class RequestChecks
             }
 
             var transform = productId is null || output.Transform is null ? output.Transform : File(output.Transform, productId, field + ".transform", rules);
+            Sql(output, field);
             var source = productId is null || output.Source is null ? output.Source : File(output.Source, productId, field + ".source", rules);
             if (name is not null && kind is { } validKind)
             {
@@ -231,6 +233,28 @@ public sealed partial class RequestChecks
 
     /// <summary>Product ids are <c>&lt;domain&gt;.&lt;name&gt;</c>; a name becomes kebab case.</summary>
     public static string Slug(string name) => NonSlug().Replace(name.ToLowerInvariant(), "-").Trim('-');
+
+    /// <summary>An output's SQL: the text of its transform, as long as the lineage binder takes, and only with the transform it comes from.</summary>
+    private void Sql(ProductOutputDto output, string field)
+    {
+        if (output.Sql is not { } sql)
+        {
+            return;
+        }
+
+        if (output.Transform is null)
+        {
+            Add(field + ".sql", "'sql' is the text of the output's 'transform' file: name the file in 'transform' too.");
+        }
+        else if (sql.Length > LineageAnalyzer.MaxSqlLength)
+        {
+            Add(field + ".sql", $"'sql' is {sql.Length:N0} characters long; at most {LineageAnalyzer.MaxSqlLength:N0} are taken.");
+        }
+        else if (sql.Contains('\0', StringComparison.Ordinal))
+        {
+            Add(field + ".sql", "'sql' holds a NUL character.");
+        }
+    }
 
     private string? File(string path, string productId, string field, LocationRules rules) =>
         rules.File(path, productId, out var reason) ?? Refuse(field, reason!);
