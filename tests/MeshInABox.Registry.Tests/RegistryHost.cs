@@ -32,7 +32,8 @@ public sealed class RegistryHost : IAsyncDisposable
     /// A database for this host alone: for tests that must be sure no other host's publishing worker
     /// (the test class's own, running on the class's database) takes their versions.
     /// </param>
-    public static async Task<RegistryHost> StartAsync(PostgresServerFixture server, Type testClass, IDictionary<string, string>? settings = null, bool ownDatabase = false)
+    public static async Task<RegistryHost> StartAsync(PostgresServerFixture server, Type testClass, IDictionary<string, string>? settings = null, bool ownDatabase = false,
+        Action<IServiceCollection>? services = null)
     {
         var connectionString = ownDatabase ? await server.NewDatabaseAsync(testClass.Name) : await server.DatabaseForAsync(testClass);
         var keyDirectory = TemporaryDirectory.Create("mesh-keys-");
@@ -49,7 +50,11 @@ public sealed class RegistryHost : IAsyncDisposable
                 builder.UseSetting(key, value);
             }
 
-            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+            builder.ConfigureServices(collection =>
+            {
+                collection.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                services?.Invoke(collection);
+            });
         });
         var host = new RegistryHost(factory, keyDirectory, time);
         await host.WaitUntilHealthyAsync();
