@@ -120,7 +120,7 @@ public abstract partial class PositionFeed<TUnit>(
     {
         for (var attempt = 0; ; attempt++)
         {
-            switch (await DeliverAsync(unit, ct))
+            switch (await TryDeliverAsync(unit, ct))
             {
                 case Delivery.Accepted:
                     Volatile.Write(ref _failures, 0);
@@ -140,6 +140,22 @@ public abstract partial class PositionFeed<TUnit>(
                     await Task.Delay(wait, time, ct);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A unit the mapping cannot handle (an unreadable stored contract, a bug) is refused, not retried for ever and
+    /// not allowed to stop the host; a database failure goes up, and the feed starts over from its stored position.
+    /// </summary>
+    private async Task<Delivery> TryDeliverAsync(TUnit unit, CancellationToken ct)
+    {
+        try
+        {
+            return await DeliverAsync(unit, ct);
+        }
+        catch (Exception error) when (error is not (NpgsqlException or OperationCanceledException))
+        {
+            return new Delivery.Refused($"{error.GetType().Name}: {error.Message}");
         }
     }
 
