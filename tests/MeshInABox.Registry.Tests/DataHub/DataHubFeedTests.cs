@@ -185,6 +185,27 @@ public sealed class DataHubFeedTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Feed_TwoRegistriesOnOneDatabase_OnlyOneRunsTheFeed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gms = FakeReceiver.Start();
+        var database = await server.NewDatabaseAsync(nameof(DataHubFeedTests));
+        await using var one = await StartAsync(gms, database);
+        await using var two = await StartAsync(gms, database);
+        var feeds = new[] { one.Service<DataHubFeed>(), two.Service<DataHubFeed>() };
+
+        await UntilAsync(one.Time, () => feeds.Any(f => f.Leading), "one feed holding the lock", ct);
+        for (var i = 0; i < 10; i++)
+        {
+            one.Time.Advance(TimeSpan.FromSeconds(1));
+            two.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, ct);
+        }
+
+        Assert.Single(feeds, f => f.Leading);
+    }
+
+    [Fact]
     public void Urns_EscapeTheCharactersThatWouldBreakATupleUrn()
     {
         Assert.Equal("urn:li:dataset:(urn:li:dataPlatform:duckdb,a%2Cb%28c%29%25,PROD)", DataHubUrns.Dataset("duckdb", "a,b(c)%"));

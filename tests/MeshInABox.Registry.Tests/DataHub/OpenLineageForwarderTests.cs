@@ -38,7 +38,12 @@ public sealed class OpenLineageForwarderTests(PostgresServerFixture server)
         var ct = TestContext.Current.CancellationToken;
         await using var marquez = FakeReceiver.Start();
         var failures = 0;
-        marquez.Answer = _ => Interlocked.Increment(ref failures) <= 3 ? (503, null) : (200, null);
+        marquez.Answer = _ => Interlocked.Increment(ref failures) switch
+        {
+            1 => (429, 1), // too many requests, with Retry-After
+            <= 3 => (503, null),
+            _ => (200, null),
+        };
         await using var registry = await StartAsync(marquez.BaseUrl + "/api/v1/lineage", await server.NewDatabaseAsync(nameof(OpenLineageForwarderTests)));
         using var writer = registry.Writer("content");
         var jobs = Enumerable.Range(0, 3).Select(i => $"ordered-{i}-" + Guid.NewGuid().ToString("N")[..8]).ToList();
