@@ -35,6 +35,12 @@ public sealed class RegistryOptions
     public string EventsTopic { get; set; } = Kafka.KafkaRelayOptions.DefaultTopic;
 
     public RegistryAuthOptions Auth { get; set; } = new();
+
+    /// <summary>The DataHub feed (on when ConnectionStrings:datahub, the GMS base URL, is set).</summary>
+    public DataHub.DataHubFeedOptions DataHub { get; set; } = new();
+
+    /// <summary>OpenLineage forwarding of lineage_events (on when Url is set).</summary>
+    public DataHub.OpenLineageForwardOptions OpenLineage { get; set; } = new();
 }
 
 /// <summary>Token validation (see <see cref="MeshAuthOptions"/>), plus whether reads need a token.</summary>

@@ -157,6 +157,97 @@ public sealed class AppModelTests
         Assert.Contains("Mesh:Kafka", Flatten(error), StringComparison.Ordinal);
     }
 
+    private static readonly string[] DataHubResources = ["opensearch", "datahub-system-update", "datahub-gms", "datahub-db", "datahub"];
+
+    [Theory]
+    [InlineData("iteration-1")]
+    [InlineData("iteration-3")]
+    public async Task DataHub_is_off_by_default(string profile)
+    {
+        await using var app = await CreateAsync("--profile", profile);
+
+        Assert.DoesNotContain(app.Resources, r => DataHubResources.Contains(r.Name) || r.Name.StartsWith("datahub", StringComparison.Ordinal));
+        Assert.False((await EnvironmentAsync(Project(app, "registry"))).ContainsKey("ConnectionStrings__datahub"));
+    }
+
+    [Fact]
+    public async Task DataHub_switch_adds_nothing_at_iteration_0_which_has_no_catalog()
+    {
+        await using var app = await CreateAsync("--profile", "iteration-0", "--Mesh:DataHub", "true");
+
+        Assert.DoesNotContain(app.Resources, r => r.Name.StartsWith("datahub", StringComparison.Ordinal) || r.Name == "opensearch");
+    }
+
+    [Fact]
+    public async Task DataHub_without_kafka_is_refused()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => CreateAsync("--profile", "iteration-1", "--Mesh:DataHub", "true", "--Mesh:Kafka", "false"));
+
+        Assert.Contains("Mesh:DataHub needs Kafka", Flatten(error), StringComparison.Ordinal);
+    }
+
+#if MESH_KAFKA
+    [Fact]
+    public async Task DataHub_switch_at_iteration_1_adds_gms_its_dependencies_and_the_registrys_reference()
+    {
+        await using var app = await CreateAsync("--profile", "iteration-1", "--Mesh:DataHub", "true");
+        var names = app.Resources.Select(r => r.Name).ToList();
+        Assert.All(DataHubResources, name => Assert.Contains(name, names));
+        Assert.DoesNotContain("datahub-frontend", names);
+
+        var database = Assert.IsType<PostgresDatabaseResource>(Assert.Single(app.Resources, r => r.Name == "datahub-db"));
+        Assert.Equal("datahub", database.DatabaseName);
+
+        var update = Assert.IsType<ContainerResource>(Assert.Single(app.Resources, r => r.Name == "datahub-system-update"));
+        Assert.Equal("acryldata/datahub-upgrade", update.Annotations.OfType<ContainerImageAnnotation>().Single().Image);
+        Assert.Contains("datahub-db", WaitsFor(update));
+        Assert.Contains("opensearch", WaitsFor(update));
+        Assert.Contains("kafka", WaitsFor(update));
+        Assert.Equal(["-u", "SystemUpdate"], await ArgsAsync(update));
+
+        var gms = Assert.IsType<ContainerResource>(Assert.Single(app.Resources, r => r.Name == "datahub-gms"));
+        Assert.Equal("acryldata/datahub-gms", gms.Annotations.OfType<ContainerImageAnnotation>().Single().Image);
+        Assert.Contains(gms.Annotations.OfType<EndpointAnnotation>(), e => e.TargetPort == 8080);
+        Assert.Contains(gms.Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Contains(gms.Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "datahub-system-update" && w.WaitType == WaitType.WaitForCompletion);
+        Assert.Contains("datahub-db", WaitsFor(gms));
+        Assert.Contains("opensearch", WaitsFor(gms));
+        Assert.Contains("kafka", WaitsFor(gms));
+
+        var env = await EnvironmentAsync(gms);
+        Assert.Equal("jdbc:postgresql://postgres:5432/datahub", env["EBEAN_DATASOURCE_URL"]);
+        Assert.Equal("org.postgresql.Driver", env["EBEAN_DATASOURCE_DRIVER"]);
+        Assert.Equal("postgres", env["EBEAN_DATASOURCE_USERNAME"]);
+        Assert.Equal("{postgres-password.value}", env["EBEAN_DATASOURCE_PASSWORD"]);
+        Assert.Equal("opensearch", env["ELASTICSEARCH_HOST"]);
+        Assert.Equal("9200", env["ELASTICSEARCH_PORT"]);
+        Assert.Equal("false", env["ELASTICSEARCH_USE_SSL"]);
+        Assert.Equal("opensearch", env["ELASTICSEARCH_IMPLEMENTATION"]);
+        Assert.Equal("elasticsearch", env["GRAPH_SERVICE_IMPL"]);
+        Assert.Equal("kafka:9093", env["KAFKA_BOOTSTRAP_SERVER"]);
+        Assert.Equal("INTERNAL", env["SCHEMA_REGISTRY_TYPE"]);
+        Assert.Equal("http://datahub-gms:8080/schema-registry/api/", env["KAFKA_SCHEMAREGISTRY_URL"]);
+        Assert.Equal("true", env["MAE_CONSUMER_ENABLED"]);
+        Assert.Equal("true", env["MCE_CONSUMER_ENABLED"]);
+        Assert.Equal("true", env["PE_CONSUMER_ENABLED"]);
+        Assert.Equal("false", env["METADATA_SERVICE_AUTH_ENABLED"]);
+
+        var registry = Project(app, "registry");
+        var registryEnv = await EnvironmentAsync(registry);
+        Assert.Equal("{datahub.connectionString}", registryEnv["ConnectionStrings__datahub"]);
+        Assert.Contains("datahub-gms", WaitsFor(registry));
+    }
+
+    [Fact]
+    public async Task DataHub_frontend_is_a_switch_of_its_own()
+    {
+        await using var app = await CreateAsync("--profile", "iteration-1", "--Mesh:DataHub", "true", "--Mesh:DataHubUI", "true");
+
+        var frontend = Assert.IsType<ContainerResource>(Assert.Single(app.Resources, r => r.Name == "datahub-frontend"));
+        Assert.Contains("datahub-gms", WaitsFor(frontend));
+    }
+
+#endif
 #if !MESH_KAFKA
     [Fact]
     public async Task Asking_for_kafka_in_a_build_without_it_is_refused()
@@ -180,6 +271,17 @@ public sealed class AppModelTests
                 NullLogger.Instance,
                 TestContext.Current.CancellationToken);
         return result.EnvironmentVariables.ToDictionary(e => e.Key, e => e.Value);
+    }
+
+    private static async Task<string[]> ArgsAsync(IResource resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource)
+            .WithArgumentsConfig()
+            .BuildAsync(
+                new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish),
+                NullLogger.Instance,
+                TestContext.Current.CancellationToken);
+        return [.. result.Arguments.Select(a => a.Value)];
     }
 
     private static ProjectResource Project(IDistributedApplicationTestingBuilder app, string name) =>

@@ -2,10 +2,12 @@ using MeshInABox.Domain.Profiles;
 using MeshInABox.Postgres;
 using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
+using MeshInABox.Registry.DataHub;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Kafka;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenApi;
+using MeshInABox.Registry.OpenLineage;
 using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Publishing;
@@ -26,6 +28,7 @@ public static class RegistryApplicationExtensions
 {
     public const string DatabaseName = MeshTopology.Database;
     public const string KafkaConnectionName = MeshTopology.Kafka;
+    public const string DataHubConnectionName = "datahub";
 
     /// <summary>Tables live in their own schema so services can share one database.</summary>
     public const string SchemaName = "registry";
@@ -73,8 +76,56 @@ public static class RegistryApplicationExtensions
             builder.Services.AddHostedService<OutboxKafkaRelay>();
         }
 
+        builder.AddOutboundFeeds(options);
+
         return builder;
     }
+
+    /// <summary>The DataHub feed and OpenLineage forwarding, each only when configured.</summary>
+    private static void AddOutboundFeeds(this IHostApplicationBuilder builder, RegistryOptions options)
+    {
+        var gms = builder.Configuration.GetConnectionString(DataHubConnectionName);
+        var forwardTo = options.OpenLineage.Url;
+        if (string.IsNullOrWhiteSpace(gms) && string.IsNullOrWhiteSpace(forwardTo))
+        {
+            return;
+        }
+
+        builder.Services.AddSingleton<FeedPositions>();
+        var health = builder.Services.AddHealthChecks();
+        if (!string.IsNullOrWhiteSpace(gms))
+        {
+            var gmsBase = new Uri(gms.EndsWith('/') ? gms : gms + "/", UriKind.Absolute);
+            builder.Services.AddSingleton(options.DataHub);
+            builder.Services.TryAddSingleton<IOutputLineageReader>(services => services.GetRequiredService<ProductLineageStore>());
+            builder.Services.AddSingleton(services => new DataHubGms(
+                FeedClient(options.DataHub, gmsBase), options.DataHub, services.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<DataHubFeed>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<DataHubFeed>());
+            health.AddCheck<FeedHealthCheck<DataHubFeed, ProductChange>>("datahub-feed", tags: ["feed"]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(forwardTo))
+        {
+            _ = new Uri(forwardTo, UriKind.Absolute); // a bad URL fails the start, not every delivery
+            builder.Services.AddSingleton(options.OpenLineage);
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<OpenLineageForwarder>(
+                services, FeedClient(options.OpenLineage, null)));
+            builder.Services.AddHostedService(services => services.GetRequiredService<OpenLineageForwarder>());
+            health.AddCheck<FeedHealthCheck<OpenLineageForwarder, StoredLineageEvent>>("openlineage-forwarder", tags: ["feed"]);
+        }
+    }
+
+    /// <summary>
+    /// A client of the feed's own, outside IHttpClientFactory: the standard resilience handler every factory client gets
+    /// would retry under the feed's own backoff and hide failures from it.
+    /// </summary>
+    private static HttpClient FeedClient(FeedOptions options, Uri? baseAddress) =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = baseAddress,
+            Timeout = options.RequestTimeout,
+        };
 
     public static WebApplication MapRegistry(this WebApplication app)
     {

@@ -1,4 +1,5 @@
 using Dapper;
+using MeshInABox.Registry.DataHub;
 using Npgsql;
 
 namespace MeshInABox.Registry.ProductLineage;
@@ -8,7 +9,7 @@ namespace MeshInABox.Registry.ProductLineage;
 /// active one, <c>current_versions</c>) is read, and the pointer moves in the transaction that activates a version:
 /// lineage of SQL that has since changed is never read again, and nothing is half-replaced.
 /// </summary>
-public sealed class ProductLineageStore(NpgsqlDataSource dataSource)
+public sealed class ProductLineageStore(NpgsqlDataSource dataSource) : IOutputLineageReader
 {
     /// <summary>A product link as stored: <see cref="Upstream"/> is a product id, or a table's name when <see cref="External"/>.</summary>
     public sealed record StoredLink(string Upstream, string Downstream, string Origin, bool External);
