@@ -57,4 +57,13 @@ if (args is ["lineage", ..])
     return;
 }
 
+// "lineage-api [PRODUCTS] [REQUESTS]": p50/p95 of the registry's lineage answers on a generated mesh, beside a plain Npgsql read.
+if (args is ["lineage-api", ..])
+{
+    await LineageApiBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -24,9 +24,9 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.StartsWith("3.1", document.GetProperty("openapi").GetString());
         var paths = document.GetProperty("paths");
         Assert.Equal(
-            ["/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
+            ["/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/columns/{column}/lineage", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
              "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/grants", "/data-products/{productId}/grants/{subject}",
-             "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
+             "/data-products/{productId}/impact", "/data-products/{productId}/lineage", "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
              "/data-products/{productId}/versions/{version}", "/events"],
             paths.EnumerateObject().Select(p => p.Name).Where(p => p != "/").Order());
 

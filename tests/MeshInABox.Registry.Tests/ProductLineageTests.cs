@@ -139,8 +139,15 @@ public sealed class ProductLineageTests(PostgresServerFixture server) : IAsyncLi
         var before = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{derived.Id}/lineage?direction=upstream", ct);
         Assert.Empty(before.GetProperty("links").EnumerateArray()); // the table is not registered yet: undetermined, not guessed
 
+        // The dependent is bound again right after the late product's version is activated, by the same worker.
         var late = await ProductAsync(writer, "late", ["y"], null, ct, lateName);
         var bound = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{derived.Id}/lineage?direction=upstream", ct);
+        for (var tries = 0; tries < 300 && bound.GetProperty("links").GetArrayLength() == 0; tries++)
+        {
+            await Task.Delay(100, ct);
+            bound = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{derived.Id}/lineage?direction=upstream", ct);
+        }
+
         Assert.Equal(late.Id, Assert.Single(bound.GetProperty("links").EnumerateArray()).GetProperty("upstream").GetString());
 
         var decided = await PublishAsync(writer, derived.Id, "d", "1.1.0", ["y"], $"SELECT y FROM {other.SqlName}", ct);

@@ -19,8 +19,7 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
 
     public async Task<LineageGraph?> GraphAsync(string productId, LineageDirection direction, int depth, CancellationToken ct)
     {
-        var summaries = await SummariesAsync(ct);
-        if (!summaries.ContainsKey(productId))
+        if ((await SummariesAsync([productId], ct)).Count == 0)
         {
             return null;
         }
@@ -41,6 +40,7 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
             distances.TryAdd(node, distance);
         }
 
+        var summaries = await SummariesAsync(distances.Keys, ct);
         var shownLinks = links
             .Where(l => distances.ContainsKey(l.Upstream) && distances.ContainsKey(l.Downstream))
             .GroupBy(l => (l.Upstream, l.Downstream))
@@ -123,13 +123,13 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
     /// <summary>Every product built on this one, however far downstream, nearest first; null for an unknown product.</summary>
     public async Task<IReadOnlyList<ImpactedProduct>?> ImpactAsync(string productId, CancellationToken ct)
     {
-        var summaries = await SummariesAsync(ct);
-        if (!summaries.ContainsKey(productId))
+        if ((await SummariesAsync([productId], ct)).Count == 0)
         {
             return null;
         }
 
         var down = new LinkIndex(await store.LinksAsync(ct)).Walk(productId, upstream: false);
+        var summaries = await SummariesAsync(down.Keys, ct);
         var reads = await store.ColumnsReadAsync(productId, ct);
         return [.. down
             .Where(d => summaries.ContainsKey(d.Key))
@@ -148,12 +148,12 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
 
     private sealed record Summary(string Name, string Domain, string Owner, ProductStatus Status, IReadOnlyList<string> Outputs);
 
-    /// <summary>Name, owner, status and outputs of every product: nodes are labelled from it, and it tells products from external tables.</summary>
-    private async Task<Dictionary<string, Summary>> SummariesAsync(CancellationToken ct)
+    /// <summary>Name, owner, status and outputs of the products among <paramref name="ids"/>: nodes are labelled from it, and it tells products from external tables.</summary>
+    private async Task<Dictionary<string, Summary>> SummariesAsync(IEnumerable<string> ids, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(string Id, string Name, string Domain, string Owner, string Status, string Outputs)>(new CommandDefinition(
-            "SELECT id, name, domain, owner, status, outputs::text FROM data_products", cancellationToken: ct));
+            "SELECT id, name, domain, owner, status, outputs::text FROM data_products WHERE id = ANY(@ids)", new { ids = ids.ToArray() }, cancellationToken: ct));
         return rows.ToDictionary(
             r => r.Id,
             r => new Summary(r.Name, r.Domain, r.Owner, StoreJson.Enum<ProductStatus>(r.Status), [.. StoreJson.List<RegisteredOutput>(r.Outputs).Select(o => o.Name)]),

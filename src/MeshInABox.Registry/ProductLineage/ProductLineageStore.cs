@@ -221,36 +221,41 @@ public sealed class ProductLineageStore(NpgsqlDataSource dataSource) : IOutputLi
     public async Task<(IReadOnlyList<(StoredColumnEdge Edge, int Distance)> Upstream, IReadOnlyList<(StoredColumnEdge Edge, int Distance)> Downstream)> ColumnEdgesAsync(
         string productId, string output, string column, int maxDepth, bool upstream, bool downstream, CancellationToken ct)
     {
-        const string Edges = """
-            SELECT cv.product_id, e.output, e.column_name, e.source_table, e.source_product, e.source_output, e.source_column, e.edge_type, e.subtype
-            FROM current_versions cv JOIN design_column_edges e ON e.version_id = cv.version_id
-            WHERE e.column_name IS NOT NULL
+        // Each hop joins the tables afresh, so the walk follows indexes instead of materializing every edge first.
+        const string Columns = "cv.product_id, e.output, e.column_name, e.source_table, e.source_product, e.source_output, e.source_column, e.edge_type, e.subtype";
+        const string Walked = """
+            SELECT product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype, min(distance) AS distance
+            FROM walk GROUP BY product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var up = !upstream ? [] : await connection.QueryAsync<ColumnEdgeAt>(new CommandDefinition(
             $"""
-            WITH RECURSIVE edges AS ({Edges}),
-            walk AS (
-                SELECT edges.*, 1 AS distance FROM edges WHERE product_id = @productId AND output = @output AND column_name = @column
+            WITH RECURSIVE walk AS (
+                SELECT {Columns}, 1 AS distance
+                FROM current_versions cv JOIN design_column_edges e ON e.version_id = cv.version_id
+                WHERE cv.product_id = @productId AND e.output = @output AND e.column_name = @column
                 UNION
-                SELECT edges.*, walk.distance + 1 FROM walk JOIN edges
-                  ON edges.product_id = walk.source_product AND edges.output = walk.source_output AND edges.column_name = walk.source_column
+                SELECT {Columns}, walk.distance + 1
+                FROM walk
+                JOIN current_versions cv ON cv.product_id = walk.source_product
+                JOIN design_column_edges e ON e.version_id = cv.version_id AND e.output = walk.source_output AND e.column_name = walk.source_column
                 WHERE walk.distance < @maxDepth)
-            SELECT product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype, min(distance) AS distance
-            FROM walk GROUP BY product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype
+            {Walked}
             """,
             new { productId, output, column, maxDepth }, cancellationToken: ct));
         var down = !downstream ? [] : await connection.QueryAsync<ColumnEdgeAt>(new CommandDefinition(
             $"""
-            WITH RECURSIVE edges AS ({Edges}),
-            walk AS (
-                SELECT edges.*, 1 AS distance FROM edges WHERE source_product = @productId AND source_output = @output AND source_column = @column
+            WITH RECURSIVE walk AS (
+                SELECT {Columns}, 1 AS distance
+                FROM design_column_edges e JOIN current_versions cv ON cv.version_id = e.version_id
+                WHERE e.source_product = @productId AND e.source_output = @output AND e.source_column = @column AND e.column_name IS NOT NULL
                 UNION
-                SELECT edges.*, walk.distance + 1 FROM walk JOIN edges
-                  ON edges.source_product = walk.product_id AND edges.source_output = walk.output AND edges.source_column = walk.column_name
-                WHERE walk.distance < @maxDepth)
-            SELECT product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype, min(distance) AS distance
-            FROM walk GROUP BY product_id, output, column_name, source_table, source_product, source_output, source_column, edge_type, subtype
+                SELECT {Columns}, walk.distance + 1
+                FROM walk
+                JOIN design_column_edges e ON e.source_product = walk.product_id AND e.source_output = walk.output AND e.source_column = walk.column_name
+                JOIN current_versions cv ON cv.version_id = e.version_id
+                WHERE walk.distance < @maxDepth AND e.column_name IS NOT NULL)
+            {Walked}
             """,
             new { productId, output, column, maxDepth }, cancellationToken: ct));
         return ([.. up.Select(r => r.ToEdge())], [.. down.Select(r => r.ToEdge())]);
