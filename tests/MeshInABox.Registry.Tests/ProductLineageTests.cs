@@ -81,7 +81,7 @@ public sealed class ProductLineageTests(PostgresServerFixture server) : IAsyncLi
         var graph = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{revenue.Id}/lineage", ct);
         Assert.Equal("both", graph.GetProperty("direction").GetString());
         var links = graph.GetProperty("links").EnumerateArray().Select(l => (l.GetProperty("upstream").GetString(), l.GetProperty("downstream").GetString())).ToList();
-        Assert.Equal([(plans.Id, revenue.Id), (subscribers.Id, revenue.Id)], links.Order());
+        Assert.Equal(new[] { (plans.Id, revenue.Id), (subscribers.Id, revenue.Id) }.Order().ToList(), links.Select(l => (l.Item1!, l.Item2!)).Order().ToList());
         var upstream = graph.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("productId").GetString() == plans.Id);
         Assert.Equal(-1, upstream.GetProperty("distance").GetInt32());
         Assert.Equal("team-lin", upstream.GetProperty("owner").GetString());
