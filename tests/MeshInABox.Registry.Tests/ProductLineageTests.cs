@@ -101,6 +101,15 @@ public sealed class ProductLineageTests(PostgresServerFixture server) : IAsyncLi
         var impacted = Assert.Single(impact.EnumerateArray());
         Assert.Equal(revenue.Id, impacted.GetProperty("productId").GetString());
         Assert.Contains("plans.name", impacted.GetProperty("readsColumns").EnumerateArray().Select(c => c.GetString()));
+
+        // Deprecating plans names the product built on it and its owner; without a lakehouse, no usage to name, and it says so.
+        using var deprecated = await writer.PostAsJsonAsync($"/data-products/{plans.Id}/deprecation", new { sunsetAt = DateTimeOffset.UtcNow.AddDays(90), message = "Use the new plans product." }, ct);
+        Assert.Equal(HttpStatusCode.OK, deprecated.StatusCode);
+        var notice = (await writer.GetFromJsonAsync<JsonElement>($"/data-products/{plans.Id}", ct)).GetProperty("deprecation");
+        var named = Assert.Single(notice.GetProperty("downstream").EnumerateArray());
+        Assert.Equal((revenue.Id, "team-lin"), (named.GetProperty("productId").GetString(), named.GetProperty("owner").GetString()));
+        Assert.Empty(notice.GetProperty("consumers").EnumerateArray());
+        Assert.Contains("lakehouse", notice.GetProperty("usageNote").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

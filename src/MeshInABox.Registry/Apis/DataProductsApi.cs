@@ -5,6 +5,8 @@ using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
+using MeshInABox.Registry.Portal;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -113,7 +115,8 @@ public static class DataProductsApi
         await products.GetAsync(productId, ct) is { } product ? TypedResults.Ok(product.ToResponse()) : NotFound(productId);
 
     public static async Task<Results<Ok<DataProductResponse>, ValidationProblem, ProblemHttpResult>> DeprecateProduct(
-        string productId, DeprecateProductRequest body, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, DeprecateProductRequest body, HttpContext http, ProductStore products, ProductLineageService lineage, LakehouseUsage usage,
+        TimeProvider time, CancellationToken ct)
     {
         var product = http.WrittenProduct();
         var now = time.GetUtcNow();
@@ -135,7 +138,7 @@ public static class DataProductsApi
 
         return product.Status == ProductStatus.Retired
             ? TypedResults.Problem($"'{productId}' is retired already.", statusCode: StatusCodes.Status409Conflict, title: "Product retired")
-            : TypedResults.Ok((await products.DeprecateAsync(productId, sunsetAt, message, now, ct)).ToResponse());
+            : TypedResults.Ok((await products.DeprecateAsync(productId, sunsetAt, message, await AudienceAsync(productId, lineage, usage, now, ct), now, ct)).ToResponse());
     }
 
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
@@ -153,6 +156,15 @@ public static class DataProductsApi
                 $"'{productId}' may be retired after its sunset, {sunset:u}.", statusCode: StatusCodes.Status409Conflict, title: "Before sunset"),
             _ => TypedResults.Ok((await products.RetireAsync(productId, now, ct)).ToResponse()),
         };
+    }
+
+    /// <summary>Whom a deprecation notice names: the products built on this one, and who read it in the last 30 days.</summary>
+    private static async Task<DeprecationAudience> AudienceAsync(string productId, ProductLineageService lineage, LakehouseUsage usage, DateTimeOffset now, CancellationToken ct)
+    {
+        var downstream = await lineage.ImpactAsync(productId, ct) ?? [];
+        var read = await usage.ConsumersAsync(productId, ct);
+        var recent = read.Consumers.Where(c => c.LastReadAt >= now.AddDays(-30)).Select(c => new RecentConsumer(c.Subject, c.Queries, c.LastReadAt)).ToList();
+        return new DeprecationAudience(downstream, recent, read.Note);
     }
 
     internal static ProblemHttpResult NotFound(string productId) =>

@@ -17,7 +17,9 @@ public static class WireMapping
         EnumNames.Of(product.Classification), EnumNames.Of(product.Status),
         [.. product.Outputs.Select(ToDto)],
         [.. product.Inputs.Select(i => new ProductInputDto(i.Product, i.Output))],
-        product.Deprecation is { } deprecation ? new DeprecationNotice(deprecation.SunsetAt, deprecation.Message) : null,
+        product.Deprecation is { } deprecation
+            ? new DeprecationNotice(deprecation.SunsetAt, deprecation.Message, deprecation.Audience?.Downstream ?? [], deprecation.Audience?.Consumers ?? [], deprecation.Audience?.UsageNote)
+            : null,
         product.LatestVersion, product.CreatedAt, product.UpdatedAt);
 
     public static ProductPage ToResponse(this ProductStore.SearchPage page, int pageNumber, int pageSize) =>

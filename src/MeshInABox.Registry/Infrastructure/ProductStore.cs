@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
@@ -11,7 +12,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
 {
     private const string SelectProduct = """
         SELECT p.id, p.name, p.domain, p.owner, p.description, p.business_unit, p.tags, p.classification, p.status,
-               p.outputs::text AS outputs, p.inputs::text AS inputs, p.sunset_at, p.deprecation_message,
+               p.outputs::text AS outputs, p.inputs::text AS inputs, p.sunset_at, p.deprecation_message, p.deprecation_impact::text AS deprecation_impact,
                p.created_at, p.updated_at,
                (SELECT v.version FROM product_versions v
                 WHERE v.product_id = p.id AND v.status = 'active'
@@ -97,17 +98,18 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         return new SearchPage([.. rows.Select(r => r.ToProduct())], total);
     }
 
-    public async Task<RegisteredProduct> DeprecateAsync(string id, DateTimeOffset sunsetAt, string message, DateTimeOffset now, CancellationToken ct)
+    /// <param name="audience">Whom the notice names: the products built on this one and its recent consumers, as they were at deprecation.</param>
+    public async Task<RegisteredProduct> DeprecateAsync(string id, DateTimeOffset sunsetAt, string message, DeprecationAudience audience, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE data_products SET status = @status, sunset_at = @sunsetAt, deprecation_message = @message, updated_at = @now
+            UPDATE data_products SET status = @status, sunset_at = @sunsetAt, deprecation_message = @message, deprecation_impact = @impact::jsonb, updated_at = @now
             WHERE id = @id
             """,
-            new { id, status = EnumNames.Of(ProductStatus.Deprecated), sunsetAt, message, now }, transaction, cancellationToken: ct));
-        await Outbox.AppendAsync(transaction, Outbox.Events.ProductDeprecated, id, new { sunsetAt, message }, now, ct);
+            new { id, status = EnumNames.Of(ProductStatus.Deprecated), sunsetAt, message, impact = StoreJson.Serialize(audience), now }, transaction, cancellationToken: ct));
+        await Outbox.AppendAsync(transaction, Outbox.Events.ProductDeprecated, id, new { sunsetAt, message, downstream = audience.Downstream.Select(d => new { d.ProductId, d.Owner }) }, now, ct);
         var product = await GetWrittenAsync(transaction, id, ct);
         await transaction.CommitAsync(ct);
         return product;
@@ -154,6 +156,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         public string Inputs { get; init; } = "[]";
         public DateTime? SunsetAt { get; init; }
         public string? DeprecationMessage { get; init; }
+        public string? DeprecationImpact { get; init; }
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
         public string? LatestVersion { get; init; }
@@ -162,7 +165,9 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             Id, Name, Domain, Owner, Description, BusinessUnit, Tags,
             StoreJson.Enum<Classification>(Classification), StoreJson.Enum<ProductStatus>(Status),
             StoreJson.List<RegisteredOutput>(Outputs), StoreJson.List<RegisteredInput>(Inputs),
-            SunsetAt is null ? null : new Deprecation(Time.Utc(SunsetAt.Value), DeprecationMessage ?? ""),
+            SunsetAt is null ? null : new Deprecation(
+                Time.Utc(SunsetAt.Value), DeprecationMessage ?? "",
+                DeprecationImpact is null ? null : JsonSerializer.Deserialize<DeprecationAudience>(DeprecationImpact, StoreJson.Options)),
             LatestVersion, Time.Utc(CreatedAt), Time.Utc(UpdatedAt));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MeshInABox.Domain.Products;
+using MeshInABox.Registry.ProductLineage;
 
 namespace MeshInABox.Registry.Products;
 
@@ -22,8 +23,17 @@ public sealed record RegisteredProduct(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>What consumers of a deprecated product are told: when it goes, and what to use instead.</summary>
-public sealed record Deprecation(DateTimeOffset SunsetAt, string Message);
+/// <summary>What consumers of a deprecated product are told: when it goes, what to use instead, and whom it concerns.</summary>
+public sealed record Deprecation(DateTimeOffset SunsetAt, string Message, DeprecationAudience? Audience = null);
+
+/// <summary>
+/// Whom a deprecation concerns, as it stood when the product was deprecated: the products built on it (with their
+/// owners) and who read it recently through the lakehouse; <see cref="UsageNote"/> says why there are no consumers to name.
+/// </summary>
+public sealed record DeprecationAudience(IReadOnlyList<ImpactedProduct> Downstream, IReadOnlyList<RecentConsumer> Consumers, string? UsageNote);
+
+/// <summary>A subject that queried the product through the lakehouse: how often, and when last.</summary>
+public sealed record RecentConsumer(string Subject, long Queries, DateTimeOffset LastReadAt);
 
 /// <summary>An output a product registers or a version publishes, checked: its name and kind are valid.</summary>
 /// <remarks>Stored as JSON and hashed into a version's content hash: the property order is part of the format.</remarks>
