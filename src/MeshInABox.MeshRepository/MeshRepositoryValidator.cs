@@ -24,6 +24,7 @@ public static class MeshRepositoryValidator
         }
 
         var findings = new List<Finding>();
+        using var transforms = new TransformAnalysis(fullRoot);
         var domainPolicies = new Dictionary<string, IReadOnlyList<IProductPolicy>>(StringComparer.Ordinal);
         var manifests = new List<(DataProductManifest Manifest, string Directory)>();
         var rulesEvaluated = 0;
@@ -51,7 +52,7 @@ public static class MeshRepositoryValidator
                 domainPolicies[domainDirectory] = policies;
             }
 
-            var review = Review(findings, fullRoot, manifest, directory);
+            var review = Review(findings, fullRoot, manifest, directory, transforms);
             foreach (var policy in GlobalPolicies.All.Concat(policies))
             {
                 findings.AddRange(policy.Evaluate(review).Select(Finding.From));
@@ -60,7 +61,10 @@ public static class MeshRepositoryValidator
         }
 
         findings.AddRange(MeshWideChecks(manifests.Select(m => m.Manifest).ToList()));
-        return new ValidationReport(fullRoot, manifests.Count, rulesEvaluated, [.. findings.OrderBy(f => f.Location.File, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Location.Column)]);
+        return new ValidationReport(fullRoot, manifests.Count, rulesEvaluated, [.. findings.OrderBy(f => f.Location.File, StringComparer.Ordinal).ThenBy(f => f.Location.Line).ThenBy(f => f.Location.Column)])
+        {
+            Lineage = transforms.Results,
+        };
     }
 
     /// <summary>Checks across products: ids unique in the mesh, inputs that exist.</summary>
@@ -98,7 +102,7 @@ public static class MeshRepositoryValidator
         }
     }
 
-    private static ProductReview Review(List<Finding> findings, string root, DataProductManifest manifest, string directory)
+    private static ProductReview Review(List<Finding> findings, string root, DataProductManifest manifest, string directory, TransformAnalysis transforms)
     {
         var outputs = new List<OutputReview>();
         foreach (var output in manifest.Outputs)
@@ -121,10 +125,8 @@ public static class MeshRepositoryValidator
             }
 
             var (data, dataProblem) = DataFor(root, directory, output);
-            var transformProblem = output.Transform is { } transform && !File.Exists(Path.Combine(directory, transform))
-                ? $"transform file '{transform}' does not exist."
-                : null;
-            outputs.Add(new OutputReview(output, contract, contractProblem, stream, streamProblem, data, dataProblem, transformProblem));
+            var (transformProblem, lineage) = output.Transform is { } transform ? transforms.Analyze(manifest, directory, output, transform) : (null, null);
+            outputs.Add(new OutputReview(output, contract, contractProblem, stream, streamProblem, data, dataProblem, transformProblem, lineage));
         }
 
         return new ProductReview(manifest, outputs);

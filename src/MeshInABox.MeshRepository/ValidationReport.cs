@@ -10,6 +10,9 @@ public sealed record ValidationReport(string Root, int Products, int RulesEvalua
     public const int PolicyViolations = 1;
     public const int UnreadableInput = 2;
 
+    /// <summary>Each transform's lineage, in the order the products were validated (those refused before analysis are not here).</summary>
+    public IReadOnlyList<OutputLineage> Lineage { get; init; } = [];
+
     public int Errors => Findings.Count(f => f.Severity == Severity.Error);
 
     public int Warnings => Findings.Count(f => f.Severity == Severity.Warning);

@@ -1,4 +1,5 @@
 using MeshInABox.Lineage.Catalog;
+using MeshInABox.MeshRepository;
 using MeshInABox.Testing;
 
 namespace MeshInABox.Lineage.Tests;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Lineage;
-using MeshInABox.Lineage.Catalog;
+using MeshInABox.MeshRepository;
 using Spectre.Console;
 
 namespace MeshInABox.Cli.Commands;

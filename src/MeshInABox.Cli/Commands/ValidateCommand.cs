@@ -1,12 +1,14 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using MeshInABox.Cli.Rendering;
 using MeshInABox.Domain.Governance;
+using MeshInABox.Lineage;
 using MeshInABox.MeshRepository;
 using Spectre.Console;
 
 namespace MeshInABox.Cli.Commands;
 
-/// <summary><c>mesh validate [path]</c>: the governance policies over a mesh repo, offline, for CI.</summary>
+/// <summary><c>mesh validate [path]</c>: the governance policies over a mesh repo, offline, for CI; transforms' lineage included.</summary>
 public static class ValidateCommand
 {
     public static Command Create()
@@ -49,6 +51,7 @@ public static class ValidateCommand
                     message = f.Message,
                     fix = f.Fix,
                 }),
+                lineage = report.Lineage.Select(Lineage),
             });
             return report.ExitCode;
         }
@@ -72,4 +75,18 @@ public static class ValidateCommand
         return report.ExitCode;
     }
 
+    /// <summary>Which output it is, then the shape <c>mesh lineage --format json</c> prints.</summary>
+    private static JsonObject Lineage(OutputLineage lineage)
+    {
+        var json = new JsonObject { ["product"] = lineage.Product, ["output"] = lineage.Output, ["file"] = lineage.File };
+        var statement = LineageJson.ToJson(lineage.Result);
+        foreach (var name in statement.Select(p => p.Key).ToList())
+        {
+            var value = statement[name];
+            statement.Remove(name);
+            json[name] = value;
+        }
+
+        return json;
+    }
 }

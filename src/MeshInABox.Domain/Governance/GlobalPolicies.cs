@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MeshInABox.Domain.Contracts;
+using MeshInABox.Domain.Documents;
 using MeshInABox.Domain.Products;
 
 namespace MeshInABox.Domain.Governance;
@@ -57,6 +58,22 @@ public static partial class GlobalPolicies
             "A kafka output's AsyncAPI document is valid and its messages require what the ODCS contract requires.",
             "Add 'streamContract: <file>.asyncapi.yaml' and list the contract's required properties in the payload's 'required'."),
             StreamContract),
+        new Policy(new("transform-sql-valid", Severity.Error,
+            "An output's transform is one SQL statement, in the product's folder, that parses and binds against the mesh's contracts: every table and column it names is a product output's.",
+            "Fix the SQL at the position given (DuckDB's message says what it expected), or the table or column name; a table is <domain>.<product_with_underscores>.<output>."),
+            TransformSqlValid),
+        new Policy(new("transform-lineage-determined", Severity.Warning,
+            "A transform's lineage is fully determined, so the registry can tell which columns each output column comes from.",
+            "Read products by their table names (<domain>.<product>.<output>) instead of files, or accept that this part of the lineage stays unknown."),
+            TransformLineageDetermined),
+        new Policy(new("transform-inputs-declared", Severity.Error,
+            "Every product a transform reads is listed in the manifest's inputs, so its owners know who depends on it.",
+            "Add the product (and output) to 'inputs', or stop reading it."),
+            TransformInputsDeclared),
+        new Policy(new("inputs-read", Severity.Warning,
+            "Every input a product declares is read by its transforms (checked when every output is computed by a transform whose lineage is known).",
+            "Remove the input from 'inputs', or read it in the transform that needs it."),
+            InputsRead),
     ];
 
     private static readonly string[] Placeholders = ["todo", "tbd", "tbc", "lorem ipsum", "description", "fixme", "n/a", "..."];
@@ -238,6 +255,53 @@ public static partial class GlobalPolicies
             }
         }
     }
+
+    private static IEnumerable<Violation> TransformSqlValid(PolicyInfo policy, ProductReview review) =>
+        from output in review.Outputs
+        where output.Lineage?.Error is not null
+        select Violation.Of(policy, $"Transform of output '{output.Output.Name}': {output.Lineage!.Error!.Message}", output.Lineage.Error.At);
+
+    private static IEnumerable<Violation> TransformLineageDetermined(PolicyInfo policy, ProductReview review) =>
+        from output in review.Outputs
+        where output.Lineage is { Error: null, Undetermined: not null }
+        select Violation.Of(policy, $"Transform of output '{output.Output.Name}': {output.Lineage!.Undetermined}", SourceLocation.StartOf(output.Lineage.File));
+
+    private static IEnumerable<Violation> TransformInputsDeclared(PolicyInfo policy, ProductReview review)
+    {
+        var manifest = review.Manifest;
+        foreach (var output in review.Outputs.Where(o => o.Lineage is { Error: null }))
+        {
+            // A product reading its own outputs depends on no one else.
+            foreach (var source in output.Lineage!.Sources.Where(s => s.Product is not null && s.Product != manifest.Id).DistinctBy(s => s.Table))
+            {
+                if (!manifest.Inputs.Any(i => Covers(i, source)))
+                {
+                    yield return Violation.Of(policy,
+                        $"Transform of output '{output.Output.Name}' reads {source.Table} (output '{source.Output}' of {source.Product}), which the manifest does not list in inputs.",
+                        source.At);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Violation> InputsRead(PolicyInfo policy, ProductReview review)
+    {
+        // An output computed otherwise (code, a stream) may be what reads an input: only transforms tell.
+        if (review.Outputs.Count == 0 || review.Outputs.Any(o => o.Lineage is not { Determined: true }))
+        {
+            yield break;
+        }
+
+        var sources = review.Outputs.SelectMany(o => o.Lineage!.Sources).ToList();
+        foreach (var input in review.Manifest.Inputs.Where(i => !sources.Any(s => Covers(i, s))))
+        {
+            var what = input.Output is null ? input.Product : $"{input.Product} (output '{input.Output}')";
+            yield return Violation.Of(policy, $"Input {what} is declared, but no transform of '{review.Manifest.Id}' reads it.", input.At);
+        }
+    }
+
+    private static bool Covers(ProductInput input, TransformSource source) =>
+        input.Product == source.Product && (input.Output is null || string.Equals(input.Output, source.Output, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The contract object describing an output: the one named like it, or the only one.</summary>
     internal static SchemaObject? ContractObject(OutputReview output) => output.Contract?.Contract.ObjectFor(output.Output.Name);

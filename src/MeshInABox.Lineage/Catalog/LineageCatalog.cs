@@ -33,6 +33,18 @@ public sealed class LineageCatalog
         return this;
     }
 
+    /// <summary>The same tables resolved from another domain: one catalog read serves every domain's statements.</summary>
+    public LineageCatalog WithDefaultDomain(string? defaultDomain)
+    {
+        var catalog = new LineageCatalog(defaultDomain);
+        foreach (var (name, columns) in _tables)
+        {
+            catalog._tables[name] = columns;
+        }
+
+        return catalog;
+    }
+
     public LineageCatalog Add(string qualifiedName, params string[] columns) =>
         Add(qualifiedName, columns.Select(c => new CatalogColumn(c, "VARCHAR")));
 
@@ -52,7 +64,7 @@ public sealed class LineageCatalog
         string.Join('.', new[] { domain, productSlug, table }.Select(p => p.ToLowerInvariant().Replace('-', '_')));
 
     /// <summary>The DuckDB type a contract column's stub gets; only binding needs it, so the logical type is enough.</summary>
-    internal static string SqlType(SchemaProperty property) => SqlType(property.LogicalType);
+    public static string SqlType(SchemaProperty property) => SqlType(property.LogicalType);
 
     /// <inheritdoc cref="SqlType(SchemaProperty)"/>
     public static string SqlType(LogicalType? logicalType) => logicalType switch

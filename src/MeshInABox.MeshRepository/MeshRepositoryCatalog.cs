@@ -1,17 +1,28 @@
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Products;
-using MeshInABox.MeshRepository;
+using MeshInABox.Lineage.Catalog;
 
-namespace MeshInABox.Lineage.Catalog;
+namespace MeshInABox.MeshRepository;
 
 /// <summary>The catalog a mesh repository describes: every product output with a readable contract, named as the lakehouse names it.</summary>
 public static class MeshRepositoryCatalog
 {
+    /// <summary>Which product output a catalog table is: what a transform's sources are checked against the manifest's inputs with.</summary>
+    public sealed record TableOwner(string Product, string Output);
+
     /// <summary>Reads the repository's manifests and contracts; products or contracts that cannot be read are skipped and listed.</summary>
     public static (LineageCatalog Catalog, IReadOnlyList<string> Skipped) Read(string root, string? defaultDomain)
     {
+        var (catalog, skipped, _) = ReadWithOwners(root, defaultDomain);
+        return (catalog, skipped);
+    }
+
+    /// <summary>As <see cref="Read"/>, with the product output each table is (by its lower-case name).</summary>
+    public static (LineageCatalog Catalog, IReadOnlyList<string> Skipped, IReadOnlyDictionary<string, TableOwner> Owners) ReadWithOwners(string root, string? defaultDomain)
+    {
         var catalog = new LineageCatalog(defaultDomain);
         var skipped = new List<string>();
+        var owners = new Dictionary<string, TableOwner>(StringComparer.OrdinalIgnoreCase);
         foreach (var manifestFile in MeshRepositoryValidator.FindManifests(Path.GetFullPath(root)))
         {
             DataProductManifest? manifest;
@@ -51,8 +62,9 @@ public static class MeshRepositoryCatalog
                         continue;
                     }
 
-                    catalog.Add(LineageCatalog.TableName(manifest.Domain, slug, output.Name),
-                        table.Properties.Select(p => new CatalogColumn(p.Name, LineageCatalog.SqlType(p))));
+                    var name = LineageCatalog.TableName(manifest.Domain, slug, output.Name);
+                    catalog.Add(name, table.Properties.Select(p => new CatalogColumn(p.Name, LineageCatalog.SqlType(p))));
+                    owners[name] = new TableOwner(manifest.Id, output.Name);
                 }
                 catch (Exception error) when (error is IOException or Domain.Documents.DocumentParseException)
                 {
@@ -61,6 +73,6 @@ public static class MeshRepositoryCatalog
             }
         }
 
-        return (catalog, skipped);
+        return (catalog, skipped, owners);
     }
 }
