@@ -1,0 +1,3 @@
+using MeshInABox.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresServerFixture))]
