@@ -24,7 +24,9 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.StartsWith("3.1", document.GetProperty("openapi").GetString());
         var paths = document.GetProperty("paths");
         Assert.Equal(
-            ["/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/columns/{column}/lineage", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
+            ["/access-requests/{requestId}", "/access-requests/{requestId}/approve", "/access-requests/{requestId}/audit", "/access-requests/{requestId}/deny",
+             "/access-requests/{requestId}/revoke", "/access-requests/approvals", "/access-requests/mine",
+             "/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/access-requests", "/data-products/{productId}/columns/{column}/lineage", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
              "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/grants", "/data-products/{productId}/grants/{subject}",
              "/data-products/{productId}/impact", "/data-products/{productId}/lineage", "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
              "/data-products/{productId}/versions/{version}", "/events"],
@@ -45,6 +47,11 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.Equal("dpr.write", lineage.GetProperty("security")[0].GetProperty("oidc")[0].GetString());
         Assert.True(lineage.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.Equal(["200", "400"], paths.GetProperty("/api/v1/lineage/events").GetProperty("get").GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+
+        var request = paths.GetProperty("/data-products/{productId}/access-requests").GetProperty("post");
+        Assert.Equal(["200", "201", "400", "401", "404", "409"], request.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        Assert.Equal(["200", "400", "401", "403", "404", "409"],
+            paths.GetProperty("/access-requests/{requestId}/approve").GetProperty("post").GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
 
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("oidc");
         Assert.Equal("openIdConnect", scheme.GetProperty("type").GetString());

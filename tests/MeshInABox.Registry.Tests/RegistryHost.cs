@@ -77,8 +77,15 @@ public sealed class RegistryHost : IAsyncDisposable
         return client;
     }
 
-    public string Token(IEnumerable<string> domains, params string[] scopes) =>
-        LocalTokens.Issue(SigningKeyFile, "test-user", domains, scopes, TimeSpan.FromHours(1));
+    public string Token(IEnumerable<string> domains, params string[] scopes) => TokenFor("test-user", domains, scopes);
+
+    /// <summary>A token with its own subject (a token's sub is who asks, decides or reads).</summary>
+    public string TokenFor(string subject, IEnumerable<string> domains, params string[] scopes) =>
+        LocalTokens.Issue(SigningKeyFile, subject, domains, scopes, TimeSpan.FromHours(1));
+
+    /// <summary>A client acting as <paramref name="subject"/>: with the write scope for <paramref name="domains"/>, or a reader when none.</summary>
+    public HttpClient As(string subject, params string[] domains) =>
+        WithToken(domains.Length == 0 ? TokenFor(subject, [], MeshAccess.ReadScope) : TokenFor(subject, domains, MeshAccess.ReadScope, MeshAccess.WriteScope));
 
     /// <summary>Polls a version until the worker has decided it.</summary>
     public async Task<JsonElement> WaitForDecisionAsync(HttpClient client, string productId, string version, CancellationToken ct)

@@ -148,7 +148,8 @@ public sealed class RepoRegistration(RegistryClient registry)
         output.StorageTemplate,
         output.Transform is null ? null : Path.GetFullPath(Path.Combine(directory, output.Transform)),
         output.Source is null ? null : Path.GetFullPath(Path.Combine(directory, output.Source)),
-        TransformSql(output, directory));
+        TransformSql(output, directory),
+        output.Storage is { } storage ? new StorageDto(storage.Template, storage.Parameters) : null);
 
     /// <summary>
     /// The text of an output's SQL, from which the registry derives its lineage: read only from inside the product's

@@ -33,6 +33,7 @@ public sealed record DataProductManifest(
 /// <param name="StreamContract">AsyncAPI document for kafka outputs.</param>
 /// <param name="Transform">SQL that derives this output from the product's inputs.</param>
 /// <param name="Source">Data to load into provisioned storage (may be generated, see <c>mesh samples generate</c>).</param>
+/// <param name="Storage">The <c>storage</c> object: template and parameters (only such outputs are provisioned).</param>
 public sealed record ProductOutput(
     string Name,
     OutputKind Kind,
@@ -42,7 +43,8 @@ public sealed record ProductOutput(
     string? StreamContract,
     string? Transform,
     string? Source,
-    SourceLocation At);
+    SourceLocation At,
+    OutputStorage? Storage = null);
 
 /// <summary>A product this one reads from.</summary>
 public sealed record ProductInput(string Product, string? Output, SourceLocation At);

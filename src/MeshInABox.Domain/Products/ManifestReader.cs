@@ -82,7 +82,7 @@ public static class ManifestReader
         ["$schema", "id", "name", "domain", "owner", "description", "businessUnit", "tags", "classification", "status", "outputs", "inputs"];
 
     private static readonly HashSet<string> KnownOutputFields =
-        ["name", "kind", "location", "storageTemplate", "contract", "streamContract", "transform", "source", "description"];
+        ["name", "kind", "location", "storageTemplate", "storage", "contract", "streamContract", "transform", "source", "description"];
 
     private static List<ProductOutput> ReadOutputs(NodeReader reader, YamlSequenceNode? sequence)
     {
@@ -107,11 +107,58 @@ public static class ManifestReader
                     reader.String(item, "streamContract", path),
                     reader.String(item, "transform", path),
                     reader.String(item, "source", path),
-                    reader.At(item)));
+                    reader.At(item),
+                    ReadStorage(reader, item, path)));
             }
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// The <c>storage</c> object: a known <c>template</c> and scalar parameters (a nested value has no place in a
+    /// template's parameters and is refused here, at its line). <c>storageTemplate</c> beside it is ambiguous.
+    /// </summary>
+    private static OutputStorage? ReadStorage(NodeReader reader, YamlMappingNode output, string path)
+    {
+        var storagePath = NodeReader.Join(path, "storage");
+        if (reader.Mapping(output, "storage", path) is not { } storage)
+        {
+            return null;
+        }
+
+        if (NodeReader.Child(output, "storageTemplate") is { } shorthand)
+        {
+            reader.Error(shorthand, NodeReader.Join(path, "storageTemplate"), "Give either 'storage' or 'storageTemplate', not both: 'storage' declares the template and its parameters.");
+        }
+
+        var template = reader.String(storage, "template", storagePath, required: true);
+        if (template is not null && !OutputStorage.Templates.Contains(template))
+        {
+            reader.Error(NodeReader.Child(storage, "template")!, NodeReader.Join(storagePath, "template"),
+                $"'{template}' is not a storage template: use {string.Join(", ", OutputStorage.Templates)}.");
+            template = null;
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in storage.Children)
+        {
+            if (key is not YamlScalarNode { Value: { } name } || name == "template")
+            {
+                continue;
+            }
+
+            if (value is YamlScalarNode { Value: { } text } && !NodeReader.IsNull(value))
+            {
+                parameters[name] = text;
+            }
+            else
+            {
+                reader.Error(value, NodeReader.Join(storagePath, name), $"Parameter '{name}' must be a single value (text, number or boolean), found {StructuredText.Describe(value)}.");
+            }
+        }
+
+        return template is null ? null : new OutputStorage(template, parameters, reader.At(storage));
     }
 
     private static List<ProductInput> ReadInputs(NodeReader reader, YamlSequenceNode? sequence)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Products;
+using MeshInABox.Registry.Access;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
@@ -141,11 +142,26 @@ public static class DataProductsApi
             : TypedResults.Ok((await products.DeprecateAsync(productId, sunsetAt, message, await AudienceAsync(productId, lineage, usage, now, ct), now, ct)).ToResponse());
     }
 
+    /// <remarks>
+    /// The runbook's order: every grant is revoked where the data is (a request that cannot be undone stops the
+    /// retirement, to be retried), then the product is marked retired; its catalog entry stays.
+    /// </remarks>
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
-        string productId, HttpContext http, ProductStore products, TimeProvider time, CancellationToken ct)
+        string productId, HttpContext http, ProductStore products, AccessService access, TimeProvider time, CancellationToken ct)
     {
         var product = http.WrittenProduct();
         var now = time.GetUtcNow();
+        if (product is { Status: not ProductStatus.Retired, Deprecation.SunsetAt: var due } && due <= now)
+        {
+            await access.RevokeAllAsync(product, http.User.Identity?.Name ?? "unknown", ct);
+            if ((await access.LiveRequestsAsync(product.Id, ct)).FirstOrDefault(r => r.Status != AccessStatus.Pending) is { } standing)
+            {
+                return TypedResults.Problem(
+                    $"'{productId}' is not retired: the grant of request {standing.Id} ({standing.Requester}) could not be revoked where the data is. Retire again.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Grants not revoked");
+            }
+        }
+
         return product switch
         {
             { Status: ProductStatus.Retired } => TypedResults.Ok(product.ToResponse()),

@@ -158,10 +158,11 @@ public sealed partial class RequestChecks
 
             var transform = productId is null || output.Transform is null ? output.Transform : File(output.Transform, productId, field + ".transform", rules);
             Sql(output, field);
+            var storage = Storage(output, kind, field);
             var source = productId is null || output.Source is null ? output.Source : File(output.Source, productId, field + ".source", rules);
             if (name is not null && kind is { } validKind)
             {
-                checkedOutputs.Add(new RegisteredOutput(name, validKind, location, output.StorageTemplate, transform, source, output.Sql));
+                checkedOutputs.Add(new RegisteredOutput(name, validKind, location, output.StorageTemplate, transform, source, output.Sql, storage));
             }
         }
 
@@ -171,6 +172,56 @@ public sealed partial class RequestChecks
         }
 
         return checkedOutputs;
+    }
+
+    public const int MaxStorageParameters = 20;
+
+    /// <summary>
+    /// An output's <c>storage</c>: a known template that fits its kind, at most <see cref="MaxStorageParameters"/>
+    /// parameters with plain names and short single-line values. What each template accepts is checked when the
+    /// version is provisioned, and refused there with the template's reason.
+    /// </summary>
+    private RegisteredStorage? Storage(ProductOutputDto output, OutputKind? kind, string field)
+    {
+        if (output.Storage is not { } storage)
+        {
+            return null;
+        }
+
+        var before = _errors.Values.Sum(m => m.Count); // errors before this output's storage are not its own
+        if (output.StorageTemplate is not null)
+        {
+            Add(field + ".storageTemplate", "Give either 'storage' or 'storageTemplate', not both: 'storage' declares the template and its parameters.");
+        }
+
+        if (storage.Template is null || !OutputStorage.Templates.Contains(storage.Template))
+        {
+            Add(field + ".storage.template", $"{MeshNames.Quote(storage.Template)} is not a storage template: use {string.Join(", ", OutputStorage.Templates)}.");
+        }
+        else if (kind is { } declared && OutputStorage.TemplateFor(declared) != storage.Template)
+        {
+            Add(field + ".storage.template", $"A {EnumNames.Of(declared)} output is provisioned by the '{OutputStorage.TemplateFor(declared)}' template, not '{storage.Template}'.");
+        }
+
+        var parameters = storage.Parameters ?? new Dictionary<string, string>();
+        if (parameters.Count > MaxStorageParameters)
+        {
+            Add(field + ".storage.parameters", $"{parameters.Count} parameters are given; at most {MaxStorageParameters} are allowed.");
+        }
+
+        foreach (var (name, value) in parameters.Take(MaxStorageParameters + 1))
+        {
+            if (name.Length is 0 or > 40 || !char.IsAsciiLetter(name[0]) || !name.All(char.IsAsciiLetterOrDigit))
+            {
+                Add(field + ".storage.parameters", $"{MeshNames.Quote(name)} is not a parameter name: 1 to 40 letters and digits, starting with a letter.");
+            }
+            else if (value is null || value.Length > 200 || value.Any(char.IsControl))
+            {
+                Add($"{field}.storage.parameters.{name}", "A parameter's value is one line of at most 200 characters.");
+            }
+        }
+
+        return _errors.Values.Sum(m => m.Count) != before ? null : new RegisteredStorage(storage.Template!, new Dictionary<string, string>(parameters, StringComparer.Ordinal));
     }
 
     /// <returns>The inputs whose product is valid (all of them, unless a check failed).</returns>

@@ -52,5 +52,6 @@ public static class WireMapping
         new(intake.Stored + intake.Duplicates, intake.Stored, intake.Duplicates, intake.DatasetEdges, intake.ColumnEdges);
 
     public static ProductOutputDto ToDto(this RegisteredOutput output) =>
-        new(output.Name, EnumNames.Of(output.Kind), output.Location, output.StorageTemplate, output.Transform, output.Source, output.Sql);
+        new(output.Name, EnumNames.Of(output.Kind), output.Location, output.StorageTemplate, output.Transform, output.Source, output.Sql,
+            output.Storage is { } storage ? new StorageDto(storage.Template, storage.Parameters) : null);
 }

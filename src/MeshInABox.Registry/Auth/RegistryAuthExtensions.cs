@@ -13,12 +13,17 @@ public static class RegistryAuthExtensions
     public const string ReadPolicy = "dpr.read";
     public const string WritePolicy = "dpr.write";
 
+    /// <summary>Somebody's own business (access requests): a token with the read or write scope, whatever reads need.</summary>
+    public const string SubjectPolicy = "subject";
+
     public static IHostApplicationBuilder AddRegistryAuth(this IHostApplicationBuilder builder, RegistryAuthOptions auth)
     {
         builder.Services.AddMeshJwtBearer(auth);
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(WritePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, MeshAccess.WriteScope)))
+            .AddPolicy(SubjectPolicy, policy => policy.RequireAuthenticatedUser()
+                .RequireAssertion(c => HasScope(c.User, MeshAccess.ReadScope) || HasScope(c.User, MeshAccess.WriteScope)))
             .AddPolicy(ReadPolicy, policy =>
             {
                 if (auth.RequireReadScope)

@@ -1,5 +1,6 @@
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Postgres;
+using MeshInABox.Registry.Access;
 using MeshInABox.Registry.Apis;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.DataHub;
@@ -56,6 +57,9 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<VersionStore>();
         builder.Services.AddSingleton<EndpointStore>();
         builder.Services.AddSingleton<GrantStore>();
+        builder.Services.AddSingleton<AccessRequestStore>();
+        builder.Services.AddSingleton<AccessService>();
+        builder.Services.AddSingleton<IAccessApplier, GrantListApplier>();
         builder.Services.AddSingleton<LineageStore>();
         builder.Services.AddSingleton<ProductLineageStore>();
         builder.Services.AddSingleton<ProductLineageService>();
@@ -138,6 +142,7 @@ public static class RegistryApplicationExtensions
         app.MapDataProductsApi();
         app.MapVersionsApi();
         app.MapEndpointsApi();
+        app.MapAccessRequestsApi();
         app.MapGrantsApi();
         app.MapEventsApi();
         app.MapLineageApi();

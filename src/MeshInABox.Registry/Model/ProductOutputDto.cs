@@ -14,4 +14,8 @@ public sealed record ProductOutputDto(
     string? StorageTemplate = null,
     string? Transform = null,
     string? Source = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sql = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sql = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] StorageDto? Storage = null);
+
+/// <summary>The storage an output declares: a template (postgres, lakehouse, csv, kafka) and its parameters, each a string.</summary>
+public sealed record StorageDto(string? Template, IReadOnlyDictionary<string, string>? Parameters = null);

@@ -35,7 +35,7 @@ public static class RegistryOpenApi
             {
                 var policies = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
                 var scope = policies.Contains(RegistryAuthExtensions.WritePolicy) ? MeshAccess.WriteScope
-                    : policies.Contains(RegistryAuthExtensions.ReadPolicy) && auth.RequireReadScope ? MeshAccess.ReadScope
+                    : policies.Contains(RegistryAuthExtensions.SubjectPolicy) || (policies.Contains(RegistryAuthExtensions.ReadPolicy) && auth.RequireReadScope) ? MeshAccess.ReadScope
                     : null;
                 if (scope is not null)
                 {

@@ -44,7 +44,11 @@ public sealed record RegisteredOutput(
     string? StorageTemplate = null,
     string? Transform = null,
     string? Source = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sql = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sql = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RegisteredStorage? Storage = null);
+
+/// <summary>A checked storage declaration: a known template fitting the output's kind, and bounded parameters.</summary>
+public sealed record RegisteredStorage(string Template, IReadOnlyDictionary<string, string> Parameters);
 
 /// <summary>A product (and optionally one of its outputs) this one is derived from.</summary>
 public sealed record RegisteredInput(string Product, string? Output = null);
