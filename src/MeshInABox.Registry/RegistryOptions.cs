@@ -39,6 +39,9 @@ public sealed class RegistryOptions
     /// <summary>The DataHub feed (on when ConnectionStrings:datahub, the GMS base URL, is set).</summary>
     public DataHub.DataHubFeedOptions DataHub { get; set; } = new();
 
+    /// <summary>The storage plane (on from iteration-2).</summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
+
     /// <summary>OpenLineage forwarding of lineage_events (on when Url is set).</summary>
     public DataHub.OpenLineageForwardOptions OpenLineage { get; set; } = new();
 }

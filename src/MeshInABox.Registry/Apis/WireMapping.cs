@@ -29,7 +29,7 @@ public static class WireMapping
         version.ProductId, version.Version, EnumNames.Of(version.Status),
         [.. version.Reasons.Select(r => new VersionReason(r.Kind, r.Code, r.Message, r.Fix, r.Line, r.Column))],
         [.. version.Changes.Select(c => new ContractChangeDto(EnumNames.Of(c.Class), c.Path, c.Description))],
-        version.CreatedAt, version.UpdatedAt, version.Impact ?? []);
+        version.CreatedAt, version.UpdatedAt, version.Impact ?? [], version.Provisioning ?? []);
 
     public static EndpointResponse ToResponse(this EndpointStore.RecordedEndpoint endpoint) =>
         new(endpoint.Output, EnumNames.Of(endpoint.Kind), endpoint.Location, endpoint.UpdatedAt);

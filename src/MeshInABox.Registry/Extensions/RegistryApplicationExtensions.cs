@@ -11,6 +11,7 @@ using MeshInABox.Registry.OpenApi;
 using MeshInABox.Registry.OpenLineage;
 using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.ProductLineage;
+using MeshInABox.Registry.Storage;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
@@ -66,6 +67,7 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<ICatalogLineage>(services => services.GetRequiredService<ProductLineageService>());
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
+        builder.Services.AddSingleton<StoragePlane>();
         builder.Services.AddSingleton<PublishingWorker>();
         builder.Services.AddCatalogPortal(builder.Configuration);
         if (options.WorkerEnabled)

@@ -18,7 +18,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
 {
     private const string SelectVersion = """
         SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-               reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
+               reasons::text AS reasons, changes::text AS changes, impact::text AS impact, provisioning::text AS provisioning, attempts, last_error, lease_until, created_at, updated_at
         FROM product_versions
         """;
 
@@ -70,7 +70,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 INSERT INTO outbox (event_type, product_id, payload, created_at)
                 SELECT @event, product_id, jsonb_build_object('version', version), @now FROM inserted)
             SELECT id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                   reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
+                   reasons::text AS reasons, changes::text AS changes, impact::text AS impact, provisioning::text AS provisioning, attempts, last_error, lease_until, created_at, updated_at
             FROM inserted
             """,
             new
@@ -129,7 +129,7 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
             RETURNING id, product_id, version, status, contract, stream_contract, content_hash, outputs::text AS outputs, idempotency_key, request_hash,
-                      reasons::text AS reasons, changes::text AS changes, impact::text AS impact, attempts, last_error, lease_until, created_at, updated_at
+                      reasons::text AS reasons, changes::text AS changes, impact::text AS impact, provisioning::text AS provisioning, attempts, last_error, lease_until, created_at, updated_at
             """,
             new { now, leaseUntil = now + lease }, cancellationToken: ct));
         return row?.ToVersion();
@@ -156,13 +156,15 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE product_versions
-            SET status = @status, reasons = @reasons::jsonb, changes = @changes::jsonb, impact = @impact::jsonb, lease_until = NULL, updated_at = @now
+            SET status = @status, reasons = @reasons::jsonb, changes = @changes::jsonb, impact = @impact::jsonb,
+                provisioning = COALESCE(@provisioning::jsonb, provisioning), lease_until = NULL, updated_at = @now
             WHERE id = @Id AND status = 'validating' AND attempts = @Attempts
             """,
             new
             {
                 claimed.Id, claimed.Attempts, status = EnumNames.Of(verdict.Status),
                 reasons = StoreJson.Serialize(verdict.Reasons), changes = StoreJson.Serialize(verdict.Changes), impact = StoreJson.Serialize(verdict.Impact), now,
+                provisioning = verdict.Provisioning.Count == 0 ? null : StoreJson.Serialize(verdict.Provisioning),
             },
             transaction, cancellationToken: ct));
         if (updated == 0)
@@ -194,6 +196,15 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
         return true;
     }
 
+    /// <summary>Provisioning's results so far, on a version still being validated by this claim (so its status shows them).</summary>
+    public async Task RecordProvisioningAsync(PublishedVersion claimed, IReadOnlyList<Storage.ProvisioningRecord> records, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE product_versions SET provisioning = @records::jsonb, updated_at = @now WHERE id = @Id AND status = 'validating' AND attempts = @Attempts",
+            new { claimed.Id, claimed.Attempts, records = StoreJson.Serialize(records), now }, cancellationToken: ct));
+    }
+
     /// <summary>
     /// Gives a claimed version back after its validation failed, with the reason, so it is taken again
     /// (counting another attempt) instead of waiting for its lease to run out.
@@ -212,12 +223,13 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
     /// <summary>A row as Dapper reads it (jsonb as text).</summary>
     private sealed record VersionRow(
         long Id, string ProductId, string Version, string Status, string Contract, string? StreamContract, string ContentHash, string Outputs,
-        string IdempotencyKey, string RequestHash, string Reasons, string Changes, string Impact, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
+        string IdempotencyKey, string RequestHash, string Reasons, string Changes, string Impact, string? Provisioning, int Attempts, string? LastError, DateTime? LeaseUntil, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public PublishedVersion ToVersion() => new(
             Id, ProductId, Version, StoreJson.Enum<VersionStatus>(Status), Contract, StreamContract, ContentHash,
             StoreJson.List<RegisteredOutput>(Outputs), IdempotencyKey, RequestHash,
             StoreJson.List<RejectionReason>(Reasons), StoreJson.List<ContractChange>(Changes),
-            Attempts, LastError, Time.Utc(CreatedAt), Time.Utc(UpdatedAt), StoreJson.List<ImpactedProduct>(Impact));
+            Attempts, LastError, Time.Utc(CreatedAt), Time.Utc(UpdatedAt), StoreJson.List<ImpactedProduct>(Impact),
+            Provisioning is null ? [] : StoreJson.List<Storage.ProvisioningRecord>(Provisioning));
     }
 }

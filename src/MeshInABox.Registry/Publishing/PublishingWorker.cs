@@ -7,6 +7,7 @@ using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.OpenLineage;
 using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Products;
+using MeshInABox.Registry.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -27,6 +28,7 @@ public sealed partial class PublishingWorker(
     LocationRules locations,
     ProductLineageStore lineage,
     ProductLineageService lineageAnswers,
+    StoragePlane storage,
     IOptions<RegistryOptions> options,
     TimeProvider time,
     ILogger<PublishingWorker> logger) : BackgroundService
@@ -88,6 +90,7 @@ public sealed partial class PublishingWorker(
                 var previous = await versions.PreviousActiveAsync(claimed.ProductId, claimed.Id, ct);
                 var documents = VersionDocuments.Read(claimed, previous);
                 verdict = await WithLineageAsync(product, claimed, documents, VersionValidator.Decide(product, claimed, documents, locations), ct);
+                verdict = await WithStorageAsync(product, claimed, documents, verdict, ct);
             }
             catch (Exception error) when (error is not (NpgsqlException or TimeoutException or OperationCanceledException))
             {
@@ -134,6 +137,28 @@ public sealed partial class PublishingWorker(
             Lineage = design,
             LineageEvents = DesignJobEvent.For(product, version.Version, version.Outputs, design, domains, time.GetUtcNow()),
             Impact = verdict.Changes.Any(c => c.Class == ChangeClass.Major) ? await lineageAnswers.ImpactAsync(product.Id, ct) ?? [] : [],
+        };
+    }
+
+    /// <summary>
+    /// A version that passed everything else gets its storage (from iteration-2): the locator's entries for its
+    /// provisioned outputs come from the storage plane, and a failed step rejects it with the step's reason.
+    /// </summary>
+    private async Task<Verdict> WithStorageAsync(RegisteredProduct product, PublishedVersion version, VersionDocuments documents, Verdict verdict, CancellationToken ct)
+    {
+        if (!verdict.Active || !storage.Enabled)
+        {
+            return verdict;
+        }
+
+        var provisioned = await storage.ProvisionAsync(
+            product, version.Outputs, documents.Contract.Contract, records => versions.RecordProvisioningAsync(version, records, time.GetUtcNow(), ct), ct);
+        var replaced = provisioned.Endpoints.Select(e => e.Output).ToHashSet(StringComparer.Ordinal);
+        return verdict with
+        {
+            Reasons = [.. verdict.Reasons, .. provisioned.Reasons],
+            Endpoints = [.. verdict.Endpoints.Where(e => !replaced.Contains(e.Output)), .. provisioned.Endpoints],
+            Provisioning = provisioned.Records,
         };
     }
 

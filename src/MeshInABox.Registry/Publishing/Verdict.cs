@@ -20,6 +20,9 @@ public sealed record Verdict(IReadOnlyList<RejectionReason> Reasons, IReadOnlyLi
     /// <summary>The design-time JobEvents the activation stores, readable at <c>GET /api/v1/lineage/events</c>.</summary>
     public IReadOnlyList<ReceivedLineageEvent> LineageEvents { get; init; } = [];
 
+    /// <summary>What the storage plane did for each output that declares a template.</summary>
+    public IReadOnlyList<Storage.ProvisioningRecord> Provisioning { get; init; } = [];
+
     public bool Active => Reasons.Count == 0;
 
     public VersionStatus Status => Active ? VersionStatus.Active : VersionStatus.Rejected;
