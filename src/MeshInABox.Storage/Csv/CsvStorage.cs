@@ -171,6 +171,8 @@ public sealed class CsvStorage(string repositoryRoot) : IStorageTemplate
     {
         using var reader = new StreamReader(file);
         var first = reader.ReadLine();
-        return first is null || first.TrimEnd('\r') == header ? "" : $" (its header row differs from the contract's: {header})";
+        return first is null ? " (it is empty: it has no header row)"
+            : first.TrimEnd('\r') == header ? ""
+            : $" (its header row differs from the contract's: {header})";
     }
 }

@@ -10,6 +10,9 @@ namespace MeshInABox.Storage.Kafka;
 /// </summary>
 internal sealed class KafkaAdmin : IDisposable
 {
+    private const int MetadataAttempts = 10;
+    private static readonly TimeSpan MetadataDelay = TimeSpan.FromMilliseconds(200);
+
     private readonly IAdminClient _client;
     private readonly TimeSpan _timeout;
     private readonly string _servers;
@@ -58,10 +61,22 @@ internal sealed class KafkaAdmin : IDisposable
         }
     }
 
+    /// <summary>The topic's partitions; a topic created a moment ago may not be in every broker's metadata yet, so that is waited for.</summary>
     public async Task<TopicDescription> DescribeTopicAsync(string topic)
     {
-        var result = await _client.DescribeTopicsAsync(TopicCollection.OfTopicNames([topic]), new DescribeTopicsOptions { RequestTimeout = _timeout });
-        return result.TopicDescriptions.Single();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await _client.DescribeTopicsAsync(TopicCollection.OfTopicNames([topic]), new DescribeTopicsOptions { RequestTimeout = _timeout });
+                return result.TopicDescriptions.Single();
+            }
+            catch (DescribeTopicsException error) when (attempt < MetadataAttempts
+                && error.Results.TopicDescriptions.All(d => d.Error.Code is ErrorCode.NoError or ErrorCode.UnknownTopicOrPart))
+            {
+                await Task.Delay(MetadataDelay);
+            }
+        }
     }
 
     public Task IncreasePartitionsAsync(string topic, int count) =>

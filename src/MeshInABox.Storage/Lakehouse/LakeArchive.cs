@@ -25,6 +25,12 @@ public static class LakeArchive
     /// <param name="SnapshotId">The snapshot frozen; null for a table that never held rows.</param>
     public sealed record Manifest(string Table, long? SnapshotId, int MetadataVersion, DateTimeOffset ArchivedAt, IReadOnlyList<ArchivedFile> Files);
 
+    /// <summary>Marks a folder an archive is being written in, beside where it will be.</summary>
+    private const string Partial = ".partial-";
+
+    /// <summary>A staging folder untouched for this long belongs to a run that died, not to one still copying.</summary>
+    private static readonly TimeSpan Abandoned = TimeSpan.FromHours(1);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>
@@ -42,7 +48,8 @@ public static class LakeArchive
             return Existing(archive, name, snapshot?.SnapshotId);
         }
 
-        var staging = $"{archive}.partial-{Guid.NewGuid():N}";
+        RemoveAbandoned(archive, time);
+        var staging = $"{archive}{Partial}{Guid.NewGuid():N}";
         Directory.CreateDirectory(staging);
         try
         {
@@ -54,6 +61,7 @@ public static class LakeArchive
             }
 
             var metadata = Path.Combine("metadata", $"v{table.Version}.metadata.json");
+            Directory.CreateDirectory(Path.Combine(staging, "metadata"));
             await File.WriteAllTextAsync(Path.Combine(staging, metadata), FrozenMetadata(table).ToJsonString(Json), ct);
             files.Add(await DescribeAsync(Path.Combine(staging, metadata), metadata, ct));
             var hint = Path.Combine("metadata", "version-hint.text");
@@ -68,7 +76,11 @@ public static class LakeArchive
         }
         catch
         {
-            Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
             if (Directory.Exists(archive))
             {
                 // Another run archived it first.
@@ -139,6 +151,24 @@ public static class LakeArchive
         return File.Exists(path)
             ? JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), Json) ?? throw new LakehouseException($"{path} is empty.")
             : throw new LakehouseException($"{archiveDirectory} is not a table archive: it has no {ManifestFile}.");
+    }
+
+    /// <summary>What a run that died while copying left beside the archive: never an archive, so safe to remove once old.</summary>
+    private static void RemoveAbandoned(string archive, TimeProvider time)
+    {
+        var parent = Path.GetDirectoryName(archive)!;
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(parent, Path.GetFileName(archive) + Partial + "*"))
+        {
+            if (Directory.GetLastWriteTimeUtc(folder) < (time.GetUtcNow() - Abandoned).UtcDateTime)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     private static Manifest Existing(string archive, LakeTableName name, long? snapshot)

@@ -183,6 +183,7 @@ public sealed class LakehouseStorageTests : IDisposable
         var manifest = await storage.ArchiveAsync(Table, archive, TestContext.Current.CancellationToken);
         var again = await storage.ArchiveAsync(Table, archive, TestContext.Current.CancellationToken);
         var restored = await LakeArchive.RestoreAsync(archive, Lake("restored"), TestContext.Current.CancellationToken);
+        var restoredAgain = await LakeArchive.RestoreAsync(archive, Lake("restored"), TestContext.Current.CancellationToken);
 
         Assert.Equal(manifest, again with { Files = manifest.Files });
         Assert.Equal(manifest.Files, again.Files);
@@ -190,10 +191,44 @@ public sealed class LakehouseStorageTests : IDisposable
         Assert.Contains(manifest.Files, f => f.Path.EndsWith(".parquet", StringComparison.Ordinal));
         Assert.All(manifest.Files, f => Assert.Equal(LakeIngest.Fingerprint(Path.Combine(archive, f.Path)), f.Sha256));
         Assert.Equal(Table.DirectoryIn(Lake("restored")), restored);
+        Assert.Equal(restored, restoredAgain);
         var rows = "SELECT string_agg(impression_id || ':' || cost_eur, ',' ORDER BY impression_id) FROM ";
         Assert.Equal(Scalar(rows + $"({TableSql(Lake())})"), Scalar(rows + $"({TableSql(Lake("restored"))})"));
         Assert.Equal(6L, Scalar($"SELECT count(*) FROM ({TableSql(Lake("restored"))})"));
         Assert.Empty(Directory.EnumerateDirectories(Path.GetDirectoryName(archive)!, "*.partial-*"));
+    }
+
+    [Fact]
+    public async Task Archive_AfterARunThatDiedWhileCopying_RemovesItsLeftoversAndWritesAWholeArchive()
+    {
+        var storage = new LakehouseStorage(Lake());
+        await Run(storage, Targets.Impressions("lakehouse"));
+        Ingest(Lake(), Targets.Contract());
+        var archive = Path.Combine(_root, "archive", "impressions");
+        var leftover = Directory.CreateDirectory(archive + ".partial-0123").FullName;
+        File.WriteAllText(Path.Combine(leftover, "half.parquet"), "x");
+        Directory.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddHours(-2));
+
+        var manifest = await storage.ArchiveAsync(Table, archive, TestContext.Current.CancellationToken);
+
+        Assert.False(Directory.Exists(leftover));
+        Assert.Equal(manifest.Files.Select(f => f.Path).Append(LakeArchive.ManifestFile).Order(StringComparer.Ordinal),
+            Directory.EnumerateFiles(archive, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(archive, f)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Archive_FolderHoldsAnotherTablesArchive_IsRefused()
+    {
+        var storage = new LakehouseStorage(Lake());
+        await Run(storage, Targets.Impressions("lakehouse"));
+        var archive = Path.Combine(_root, "archive", "impressions");
+        await storage.ArchiveAsync(Table, archive, TestContext.Current.CancellationToken);
+        Ingest(Lake(), Targets.Contract());
+
+        var error = await Assert.ThrowsAsync<MeshInABox.Lakehouse.Engine.LakehouseException>(
+            () => storage.ArchiveAsync(Table, archive, TestContext.Current.CancellationToken));
+
+        Assert.Contains("already holds an archive of advertising.ad-impressions.impressions (snapshot none)", error.Message);
     }
 
     [Fact]
