@@ -148,13 +148,13 @@ public sealed class LakehouseStorage(string lakeRoot, TimeProvider? time = null)
         }
 
         var current = IcebergTable.Open(directory).Metadata;
-        var wanted = Partitioning(parameters, contract, ContractTableSchema.From(contract, current.CurrentSchema));
-        var actual = current.SpecById(current.DefaultSpecId);
-        if (Describe(wanted, ContractTableSchema.From(contract, current.CurrentSchema)) != Describe(actual, current.CurrentSchema))
+        var contractSchema = ContractTableSchema.From(contract, current.CurrentSchema);
+        var wanted = Describe(Partitioning(parameters, contract, contractSchema), contractSchema);
+        var actual = Describe(current.SpecById(current.DefaultSpecId), current.CurrentSchema);
+        if (wanted != actual)
         {
             return new StepResult(step, StepOutcome.Failed,
-                $"{table} is {Describe(actual, current.CurrentSchema)}, but the output declares {Describe(wanted, ContractTableSchema.From(contract, current.CurrentSchema))}; " +
-                "changing the partitioning of an existing table is not supported. Nothing was changed.");
+                $"{table} is {actual}, but the output declares {wanted}; changing the partitioning of an existing table is not supported. Nothing was changed.");
         }
 
         var plan = SchemaPlan.For(current.CurrentSchema, contract);

@@ -73,6 +73,7 @@ public sealed class KafkaStorageTests
         var step = Assert.Single(report.Steps);
         Assert.Equal(("topic", StepOutcome.Failed), (step.Step, step.Outcome));
         Assert.StartsWith("Kafka at 127.0.0.1:1: ", step.Detail);
+        Assert.Contains("Timed out", step.Detail);
         Assert.Null(report.Location);
     }
 }

@@ -67,6 +67,21 @@ public sealed class LakehouseStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_TableLeftWithoutItsVersionHint_IsRepairedAndConverges()
+    {
+        var target = Targets.Impressions("lakehouse");
+        await Run(new LakehouseStorage(Lake("whole")), target);
+        await Run(new LakehouseStorage(Lake("died")) { StopAfter = 2 }, target);
+        // What TableWriter.Create leaves when it dies between its commit and the hint.
+        File.Delete(Path.Combine(Table.DirectoryIn(Lake("died")), "metadata", "version-hint.text"));
+
+        var resumed = await Run(new LakehouseStorage(Lake("died")), target);
+
+        Assert.Equal([StepOutcome.Unchanged, StepOutcome.Unchanged, StepOutcome.Changed], resumed.Steps.Select(s => s.Outcome));
+        Assert.Equal(State(Lake("whole")), State(Lake("died")));
+    }
+
+    [Fact]
     public async Task Reconcile_ContractAddsAnOptionalColumn_TheTableGainsItAndOldRowsReadNull()
     {
         var storage = new LakehouseStorage(Lake());
