@@ -6,6 +6,7 @@ using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Products;
+using MeshInABox.Registry.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MeshInABox.Registry.Apis;
@@ -34,7 +35,7 @@ public static class EndpointsApi
 
     public static async Task<Results<NoContent, ValidationProblem>> PutEndpoint(
         string productId, string output, PutEndpointRequest body, HttpContext http,
-        EndpointStore endpoints, LocationRules locations, TimeProvider time, CancellationToken ct)
+        EndpointStore endpoints, LocationRules locations, StoragePlane plane, TimeProvider time, CancellationToken ct)
     {
         var product = http.WrittenProduct();
         var checks = new RequestChecks();
@@ -43,6 +44,10 @@ public static class EndpointsApi
         if (declared is null && !checks.Failed)
         {
             checks.Add("output", $"'{productId}' has no output {MeshNames.Quote(output)} (it has {string.Join(", ", product.Outputs.Select(o => o.Name))}).");
+        }
+        else if (declared?.Storage is { } storage && plane.Enabled)
+        {
+            checks.Add("output", $"Output '{output}' declares the '{storage.Template}' storage template: its location is written by provisioning only.");
         }
         else if (declared is not null && kind is { } given && declared.Kind != given)
         {

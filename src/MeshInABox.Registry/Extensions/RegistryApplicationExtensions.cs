@@ -12,6 +12,10 @@ using MeshInABox.Registry.OpenLineage;
 using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Registry.Storage;
+using MeshInABox.Storage.Csv;
+using MeshInABox.Storage.Kafka;
+using MeshInABox.Storage.Lakehouse;
+using MeshInABox.Storage.Provisioning;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
 using MeshInABox.ServiceDefaults.Http;
@@ -83,8 +87,34 @@ public static class RegistryApplicationExtensions
         }
 
         builder.AddOutboundFeeds(options);
+        builder.AddStorageTemplates(options.Storage);
 
         return builder;
+    }
+
+    /// <summary>
+    /// The storage plane's templates (from iteration-2): lakehouse tables under the lake root, CSV files under the
+    /// first mesh repository, Kafka topics on the configured broker (or, without one, a refusal that says so).
+    /// </summary>
+    private static void AddStorageTemplates(this IHostApplicationBuilder builder, StorageOptions storage)
+    {
+        if (!storage.Enabled)
+        {
+            return;
+        }
+
+        if (!string.IsNullOrWhiteSpace(storage.LakeRoot))
+        {
+            builder.Services.AddSingleton<IStorageTemplate>(services => new LakehouseStorage(storage.LakeRoot, services.GetRequiredService<TimeProvider>()));
+        }
+
+        var roots = builder.Configuration.GetSection(LocationOptions.SectionName).Get<LocationOptions>()?.RepositoryRoots ?? [];
+        if (roots.Length > 0)
+        {
+            builder.Services.AddSingleton<IStorageTemplate>(new CsvStorage(roots[0]));
+        }
+
+        builder.Services.AddSingleton<IStorageTemplate>(new KafkaStorage(builder.Configuration.GetConnectionString(KafkaConnectionName)));
     }
 
     /// <summary>The DataHub feed and OpenLineage forwarding, each only when configured.</summary>
