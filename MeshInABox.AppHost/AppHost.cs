@@ -79,6 +79,12 @@ foreach (var service in MeshTopology.For(profile))
         project.WithEnvironment(MeshTopology.EnvironmentVariable(lakeRoot), Path.Combine(builder.AppHostDirectory, ".mesh", "lake"));
     }
 
+    if (service.Name == MeshTopology.Registry.Name)
+    {
+        // The products' PostgreSQL schemas and roles live on the same PostgreSQL resource, in meshdb.
+        project.WithEnvironment(MeshTopology.EnvironmentVariable(MeshTopology.StorageSetting), MeshTopology.ProvisionsStorage(profile) ? "true" : "false");
+    }
+
     if (service.PublishesEvents && kafka is not null)
     {
         project.WithReference(kafka).WaitFor(kafka);

@@ -94,6 +94,7 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
             [$"ConnectionStrings:{MeshTopology.Database}"] = connectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             [MeshTopology.ProfileSetting] = _options.Profile.Name,
+            [MeshTopology.StorageSetting] = MeshTopology.ProvisionsStorage(_options.Profile) ? "true" : "false",
         };
         foreach (var service in services)
         {

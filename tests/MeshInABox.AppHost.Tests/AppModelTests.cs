@@ -72,6 +72,10 @@ public sealed class AppModelTests
         Assert.Contains(registry.Annotations.OfType<HealthCheckAnnotation>(), _ => true);
         Assert.Contains(registry.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "http");
 
+        // From iteration-2 the registry provisions storage, creating lakehouse tables where the lakehouse reads them.
+        Assert.Equal(profile is "iteration-2" or "iteration-3" ? "true" : "false", env["Registry__Storage__Enabled"]);
+        Assert.EndsWith(Path.Combine(".mesh", "lake"), env["Registry__Storage__LakeRoot"]);
+
         var kafka = profile != "iteration-0" && KafkaBuiltIn;
         Assert.Equal(kafka, env.ContainsKey("ConnectionStrings__kafka"));
         Assert.Equal(kafka, WaitsFor(registry).Contains("kafka"));

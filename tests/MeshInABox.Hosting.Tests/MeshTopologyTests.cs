@@ -40,9 +40,18 @@ public sealed class MeshTopologyTests
     [Fact]
     public void The_registrys_keys_bind_to_the_registrys_options()
     {
-        var registry = Bind(MeshTopology.Registry.SigningKeySetting, "/keys/a").GetSection(RegistryOptions.SectionName).Get<RegistryOptions>();
+        var registry = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [MeshTopology.Registry.SigningKeySetting] = "/keys/a",
+            [MeshTopology.Registry.LakeRootSetting!] = "/lake",
+            [MeshTopology.StorageSetting] = "true",
+        }).Build().GetSection(RegistryOptions.SectionName).Get<RegistryOptions>();
 
         Assert.Equal("/keys/a", registry?.Auth.SigningKeyFile);
+        Assert.Equal("/lake", registry?.Storage.LakeRoot);
+        Assert.True(registry?.Storage.Enabled);
+        Assert.False(MeshTopology.ProvisionsStorage(MeshProfile.Iteration1));
+        Assert.True(MeshTopology.ProvisionsStorage(MeshProfile.Iteration2));
     }
 
     [Fact]

@@ -46,9 +46,14 @@ public static class MeshTopology
     /// <summary>The API reference UI over that document (Scalar's default route for document <c>v1</c>), which <c>mesh up</c> prints.</summary>
     public const string ApiReferencePath = "/scalar/v1";
 
+    /// <summary>The registry's switch for the storage plane, on in profiles that carry it (<see cref="ProvisionsStorage"/>).</summary>
+    public const string StorageSetting = "Registry:Storage:Enabled";
+
+    /// <summary>The registry creates lakehouse tables where the lakehouse reads them: both are given the same folder.</summary>
     public static MeshServiceSpec Registry { get; } = new(
         "registry", Plane.DataProduct, References: [],
         SigningKeySetting: "Registry:Auth:SigningKeyFile",
+        LakeRootSetting: "Registry:Storage:LakeRoot",
         PublishesEvents: true);
 
     public static MeshServiceSpec Lakehouse { get; } = new(
@@ -64,6 +69,9 @@ public static class MeshTopology
 
     /// <summary>From the catalog plane on, the registry's events travel on Kafka (a switch: without it they wait in the outbox).</summary>
     public static bool CarriesKafka(MeshProfile profile) => profile.Has(Plane.Catalog);
+
+    /// <summary>From the storage plane on, the registry provisions the storage outputs declare before their versions go active.</summary>
+    public static bool ProvisionsStorage(MeshProfile profile) => profile.Has(Plane.Storage);
 
     /// <summary>A configuration key as an environment variable name (<c>Registry:Auth:SigningKeyFile</c> -> <c>Registry__Auth__SigningKeyFile</c>).</summary>
     public static string EnvironmentVariable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
