@@ -23,7 +23,11 @@ public sealed class PostgresAccess
     private readonly string? _readerLogin;
 
     /// <param name="admin">Connections as a login that may create and grant roles.</param>
-    /// <param name="readerLogin">The login that reads as consumers (the query service's): made a member of every consumer role, so it may SET ROLE to it, unless it is a superuser.</param>
+    /// <param name="readerLogin">
+    /// The login that reads as consumers (the query service's): made a member of every consumer role, so it may SET ROLE
+    /// to it, unless it is a superuser. Membership never passes the consumer's rights on without SET ROLE: granted
+    /// WITH INHERIT FALSE on PostgreSQL 16 and later; before 16 the login must be NOINHERIT (else the step fails).
+    /// </param>
     public PostgresAccess(NpgsqlDataSource admin, PostgresRoles roles, string? readerLogin = null)
     {
         _admin = admin;
@@ -88,10 +92,29 @@ public sealed class PostgresAccess
         var consumer = _roles.Consumer(subject);
         var created = await RoleAttributes.EnsureAsync(connection, consumer, login: false, ct);
         var member = false;
-        if (_readerLogin is not null
-            && !await Sql.ScalarAsync<bool>(connection, "SELECT rolsuper FROM pg_roles WHERE rolname = $1", ct, _readerLogin))
+        if (_readerLogin is not null)
         {
-            member = await GrantMembershipAsync(connection, consumer, _readerLogin, ct);
+            var reader = await Sql.ListAsync(connection, "SELECT rolsuper, rolinherit FROM pg_roles WHERE rolname = $1",
+                r => (Super: r.GetBoolean(0), Inherit: r.GetBoolean(1)), ct, _readerLogin);
+            if (reader.Count == 0)
+            {
+                return new StepResult("role:consumer", StepOutcome.Failed, $"the reader login {_readerLogin} does not exist");
+            }
+
+            if (!reader[0].Super)
+            {
+                // The reader must hold a consumer's rights only after SET ROLE, never all consumers' at once: PostgreSQL 16
+                // grants membership without inheritance; before 16 only a NOINHERIT login keeps them apart.
+                var perGrant = connection.PostgreSqlVersion.Major >= 16;
+                if (!perGrant && reader[0].Inherit)
+                {
+                    return new StepResult("role:consumer", StepOutcome.Failed,
+                        $"the reader login {_readerLogin} has INHERIT: as a member of every consumer role it would read all their grants without SET ROLE; " +
+                        $"make it NOINHERIT (ALTER ROLE {Sql.Ident(_readerLogin)} NOINHERIT) or use PostgreSQL 16 or later");
+                }
+
+                member = await GrantMembershipAsync(connection, consumer, _readerLogin, ct, perGrant ? " WITH INHERIT FALSE, SET TRUE" : "");
+            }
         }
 
         return PostgresStorage.Result("role:consumer", [created, member ? $"{consumer} granted to {_readerLogin}" : null]);
@@ -138,14 +161,14 @@ public sealed class PostgresAccess
     }
 
     /// <summary>Grants role to member unless it already is a direct member; true when granted now.</summary>
-    private static async Task<bool> GrantMembershipAsync(NpgsqlConnection connection, string role, string member, CancellationToken ct)
+    private static async Task<bool> GrantMembershipAsync(NpgsqlConnection connection, string role, string member, CancellationToken ct, string options = "")
     {
         if (await IsDirectMemberAsync(connection, role, member, ct))
         {
             return false;
         }
 
-        await Sql.ExecuteAsync(connection, $"GRANT {Sql.Ident(role)} TO {Sql.Ident(member)}", ct);
+        await Sql.ExecuteAsync(connection, $"GRANT {Sql.Ident(role)} TO {Sql.Ident(member)}{options}", ct);
         return true;
     }
 

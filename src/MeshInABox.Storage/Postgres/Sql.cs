@@ -81,7 +81,10 @@ internal static class Sql
         var command = new NpgsqlCommand(sql, connection);
         foreach (var arg in args)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
+            // Catalog oids are uint, which Npgsql writes only when told the type.
+            command.Parameters.Add(arg is uint
+                ? new NpgsqlParameter { Value = arg, DataTypeName = "oid" }
+                : new NpgsqlParameter { Value = arg ?? DBNull.Value });
         }
 
         return command;
