@@ -39,7 +39,7 @@ public sealed class PostgresAccess
     public async Task<StepResult> EnsureConsumerRoleAsync(string subject, CancellationToken ct)
     {
         await using var connection = await _admin.OpenConnectionAsync(ct);
-        return await StepAsync(connection, "role:consumer", c => ConsumerRoleAsync(c, subject, ct), ct);
+        return await StepAsync(connection, "role:consumer", c => ConsumerRoleAsync(c, subject, ct), _roles.Prefix, ct);
     }
 
     /// <summary>Grants one approved request: the consumer's role, the request's access role, the product's role in it, it in the consumer's.</summary>
@@ -126,7 +126,7 @@ public sealed class PostgresAccess
         await using var connection = await _admin.OpenConnectionAsync(ct);
         foreach (var (name, run) in steps)
         {
-            var result = await StepAsync(connection, name, run, ct);
+            var result = await StepAsync(connection, name, run, _roles.Prefix, ct);
             results.Add(result);
             if (result.Outcome == StepOutcome.Failed)
             {
@@ -137,11 +137,12 @@ public sealed class PostgresAccess
         return results;
     }
 
-    private static async Task<StepResult> StepAsync(NpgsqlConnection connection, string name, Func<NpgsqlConnection, Task<StepResult>> run, CancellationToken ct)
+    private static async Task<StepResult> StepAsync(NpgsqlConnection connection, string name, Func<NpgsqlConnection, Task<StepResult>> run, string prefix, CancellationToken ct)
     {
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
+            await Sql.LockAsync(connection, prefix, ct);
             var result = await run(connection);
             if (result.Outcome == StepOutcome.Failed)
             {

@@ -305,6 +305,12 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
             {
                 await using var connection = await admin.OpenConnectionAsync(ct);
                 await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+                // The dump sets its own snapshot first; it reads a frozen schema and needs no lock.
+                if (name != "archive")
+                {
+                    await Sql.LockAsync(connection, roles.Prefix, ct);
+                }
+
                 result = await run(connection);
                 if (result.Outcome == StepOutcome.Failed)
                 {

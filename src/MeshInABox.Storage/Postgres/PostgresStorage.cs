@@ -145,6 +145,7 @@ public sealed class PostgresStorage : IStorageTemplate
         {
             await using var connection = await _admin.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
+            await Sql.LockAsync(connection, _roles.Prefix, ct);
             var result = await run(connection, ct);
             if (result.Outcome == StepOutcome.Failed)
             {
@@ -164,6 +165,11 @@ public sealed class PostgresStorage : IStorageTemplate
         catch (NpgsqlException error)
         {
             return new StepResult(name, StepOutcome.Failed, $"PostgreSQL could not be reached: {error.Message}");
+        }
+        catch (ArgumentException error)
+        {
+            // A description PostgreSQL cannot hold (a NUL character).
+            return new StepResult(name, StepOutcome.Failed, error.Message);
         }
     }
 

@@ -48,6 +48,13 @@ internal static class Sql
         : Encoding.UTF8.GetByteCount(name) > MaxIdentifierBytes ? $"'{name}' is longer than PostgreSQL's {MaxIdentifierBytes} bytes"
         : null;
 
+    /// <summary>
+    /// Serializes the storage plane's steps for one role prefix until the transaction ends: two reconciles (or a
+    /// reconcile and a grant) creating the same role or schema at once would otherwise fail on each other.
+    /// </summary>
+    public static Task LockAsync(NpgsqlConnection connection, string prefix, CancellationToken ct) =>
+        ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtext('mesh-storage:' || $1))", ct, prefix);
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
     {
         await using var command = Command(connection, sql, args);

@@ -17,12 +17,17 @@ internal sealed class PostgresBed : IAsyncDisposable
     public const string ProductId = "sales.orders";
 
     private PostgresBed(string connectionString)
+        : this(connectionString, NpgsqlDataSource.Create(connectionString), null)
+    {
+    }
+
+    private PostgresBed(string connectionString, NpgsqlDataSource admin, PostgresRoles? roles)
     {
         ConnectionString = connectionString;
-        Admin = NpgsqlDataSource.Create(connectionString);
+        Admin = admin;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Endpoint = new PostgresEndpoint(builder.Host!, builder.Port, builder.Database!);
-        Roles = new PostgresRoles("t" + RandomNumberGenerator.GetHexString(8, lowercase: true));
+        Roles = roles ?? new PostgresRoles("t" + RandomNumberGenerator.GetHexString(8, lowercase: true));
         Storage = NewStorage();
     }
 
@@ -44,6 +49,20 @@ internal sealed class PostgresBed : IAsyncDisposable
 
     public static async Task<PostgresBed> CreateAsync(PostgresServerFixture server, string label) =>
         new(await server.NewDatabaseAsync(label));
+
+    /// <summary>
+    /// The same database and prefix with a login that is no superuser as the template's admin: CREATEROLE, and
+    /// CREATE on the database (for schemas), as a production mesh gives it.
+    /// </summary>
+    public async Task<PostgresBed> WithPlainAdminAsync(CancellationToken ct)
+    {
+        var login = Roles.Prefix + "_admin";
+        var password = RandomNumberGenerator.GetHexString(24, lowercase: true);
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        await ExecuteAsync($"CREATE ROLE \"{login}\" LOGIN CREATEROLE PASSWORD '{password}'; GRANT CREATE ON DATABASE \"{database}\" TO \"{login}\"", ct);
+        var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString) { Username = login, Password = password }.ConnectionString);
+        return new PostgresBed(ConnectionString, admin, Roles);
+    }
 
     public PostgresStorage NewStorage(Func<string, bool>? stopAfter = null) =>
         new(Admin, Roles, Endpoint, Credentials) { StopAfter = stopAfter };
