@@ -82,6 +82,21 @@ public sealed class PostgresStorage : IStorageTemplate
             problems.Add($"{TablesParameter}: the contract declares no schema object, so there is no table to create");
         }
 
+        if (problems.Count == 0)
+        {
+            var selected = SelectedObjects(target);
+            if (target.Contract.ObjectFor(target.Output) is { } outputObject && !selected.Contains(outputObject))
+            {
+                problems.Add($"{TablesParameter}: leaves out '{outputObject.Name}', the contract object of output '{target.Output}'");
+            }
+
+            // Two objects on one table would each reconcile it to their own columns.
+            foreach (var clash in selected.GroupBy(ContractTables.TableName).Where(g => g.Count() > 1))
+            {
+                problems.Add($"{TablesParameter}: objects {string.Join(" and ", clash.Select(o => o.Name))} are both table '{clash.Key}'; give one another physicalName");
+            }
+        }
+
         return problems;
     }
 

@@ -36,19 +36,40 @@ internal static partial class PostgresTypes
     // Types that take (n) or (p, s).
     private static readonly HashSet<string> Sized = ["numeric", "character varying", "character"];
 
-    /// <summary>The type of a logical type alone.</summary>
-    public static string ForLogical(LogicalType? logical) => logical switch
+    /// <summary>
+    /// The type of a logical type and its ODCS logicalTypeOptions: <c>format</c> of integers (i8...u128) and numbers
+    /// (f32, f64), <c>timezone</c> of timestamps and times. Without options: bigint, numeric, timestamptz.
+    /// </summary>
+    public static string ForLogical(SchemaProperty property)
     {
-        LogicalType.String => "text",
-        LogicalType.Integer => "bigint",
-        LogicalType.Number => "numeric",
-        LogicalType.Boolean => "boolean",
-        LogicalType.Date => "date",
-        LogicalType.Timestamp => "timestamp with time zone",
-        LogicalType.Time => "time without time zone",
-        LogicalType.Object or LogicalType.Array => "jsonb",
-        _ => "text",
-    };
+        var format = property.LogicalTypeOptions.GetValueOrDefault("format")?.Trim().ToLowerInvariant();
+        var timezone = property.LogicalTypeOptions.GetValueOrDefault("timezone")?.Trim().ToLowerInvariant();
+        return property.LogicalType switch
+        {
+            LogicalType.String => "text",
+            LogicalType.Integer => format switch
+            {
+                "i8" or "u8" or "i16" => "smallint",
+                "u16" or "i32" => "integer",
+                "u32" or "i64" => "bigint",
+                // Wider than bigint: exact, unbounded.
+                "u64" or "i128" or "u128" => "numeric",
+                _ => "bigint",
+            },
+            LogicalType.Number => format switch
+            {
+                "f32" => "real",
+                "f64" => "double precision",
+                _ => "numeric",
+            },
+            LogicalType.Boolean => "boolean",
+            LogicalType.Date => "date",
+            LogicalType.Timestamp => timezone == "false" ? "timestamp without time zone" : "timestamp with time zone",
+            LogicalType.Time => timezone == "true" ? "time with time zone" : "time without time zone",
+            LogicalType.Object or LogicalType.Array => "jsonb",
+            _ => "text",
+        };
+    }
 
     /// <summary>A property's column type, and a note when its physicalType was not a PostgreSQL type this template writes.</summary>
     public static (string Type, string? Note) For(SchemaProperty property)
@@ -60,11 +81,11 @@ internal static partial class PostgresTypes
                 return (type, null);
             }
 
-            var fallback = ForLogical(property.LogicalType);
+            var fallback = ForLogical(property);
             return (fallback, $"physicalType '{physical}' of {property.Name} is not a PostgreSQL type this template writes; {fallback} from its logicalType");
         }
 
-        return (ForLogical(property.LogicalType), null);
+        return (ForLogical(property), null);
     }
 
     /// <summary>The <c>format_type()</c> spelling of a type name, or null when it is not one of the list.</summary>

@@ -188,6 +188,9 @@ public sealed class PostgresStorageTests(PostgresServerFixture server)
             ["tables: 'invoices' is not an object of the contract (it has objects orders, order_lines)"],
             template.Check(PostgresBed.Target(contract, parameters: new Dictionary<string, string> { ["tables"] = "orders,invoices" })));
         Assert.Equal(
+            ["tables: leaves out 'orders', the contract object of output 'orders'"],
+            template.Check(PostgresBed.Target(contract, parameters: new Dictionary<string, string> { ["tables"] = "order_lines" })));
+        Assert.Equal(
             ["tables: an empty entry in 'orders,,order_lines'; list contract object names separated by commas"],
             template.Check(new StorageSpec("postgres", new Dictionary<string, string> { ["tables"] = "orders,,order_lines" })));
 
