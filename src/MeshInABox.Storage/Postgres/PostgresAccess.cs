@@ -38,8 +38,7 @@ public sealed class PostgresAccess
     /// <summary>The consumer's own role (NOLOGIN), which the query service reads as.</summary>
     public async Task<StepResult> EnsureConsumerRoleAsync(string subject, CancellationToken ct)
     {
-        await using var connection = await _admin.OpenConnectionAsync(ct);
-        return await StepAsync(connection, "role:consumer", c => ConsumerRoleAsync(c, subject, ct), _roles.Prefix, ct);
+        return await StepRunner.RunAsync(_admin, _roles.Prefix, new Step("role:consumer", c => ConsumerRoleAsync(c, subject, ct)), ct);
     }
 
     /// <summary>Grants one approved request: the consumer's role, the request's access role, the product's role in it, it in the consumer's.</summary>
@@ -50,11 +49,11 @@ public sealed class PostgresAccess
         var consumer = _roles.Consumer(subject);
         var granted = level == AccessLevel.Restricted ? _roles.Restricted(productId) : _roles.Open(productId);
         var other = level == AccessLevel.Restricted ? _roles.Open(productId) : _roles.Restricted(productId);
-        var steps = new List<(string, Func<NpgsqlConnection, Task<StepResult>>)>
-        {
-            ("role:consumer", c => ConsumerRoleAsync(c, subject, ct)),
-            ("role:access", async c => PostgresStorage.Result("role:access", [await RoleAttributes.EnsureAsync(c, access, login: false, ct)])),
-            ("grant:level", async c =>
+        Step[] steps =
+        [
+            new("role:consumer", c => ConsumerRoleAsync(c, subject, ct)),
+            new("role:access", async c => StepRunner.Result("role:access", [await RoleAttributes.EnsureAsync(c, access, login: false, ct)])),
+            new("grant:level", async c =>
             {
                 if (!await RoleAttributes.ExistsAsync(c, granted, ct))
                 {
@@ -64,12 +63,12 @@ public sealed class PostgresAccess
                 // A request whose level changed holds the new level's role only.
                 var revoked = await RevokeMembershipAsync(c, other, access, ct);
                 var added = await GrantMembershipAsync(c, granted, access, ct);
-                return PostgresStorage.Result("grant:level", [added ? $"{granted} granted to {access}" : null, revoked ? $"{other} revoked from {access}" : null]);
+                return StepRunner.Result("grant:level", [added ? $"{granted} granted to {access}" : null, revoked ? $"{other} revoked from {access}" : null]);
             }),
-            ("grant:consumer", async c =>
-                PostgresStorage.Result("grant:consumer", [await GrantMembershipAsync(c, access, consumer, ct) ? $"{access} granted to {consumer}" : null])),
-        };
-        return await RunAsync(steps, ct);
+            new("grant:consumer", async c =>
+                StepRunner.Result("grant:consumer", [await GrantMembershipAsync(c, access, consumer, ct) ? $"{access} granted to {consumer}" : null])),
+        ];
+        return await StepRunner.RunAsync(_admin, _roles.Prefix, steps, ct);
     }
 
     /// <summary>Ends one grant: the access role is revoked from the consumer and dropped. The consumer's next session no longer has it.</summary>
@@ -77,14 +76,14 @@ public sealed class PostgresAccess
     {
         var access = _roles.Access(requestId);
         var consumer = _roles.Consumer(subject);
-        var steps = new List<(string, Func<NpgsqlConnection, Task<StepResult>>)>
-        {
-            ("revoke:consumer", async c =>
-                PostgresStorage.Result("revoke:consumer",
+        Step[] steps =
+        [
+            new("revoke:consumer", async c =>
+                StepRunner.Result("revoke:consumer",
                     [await RoleAttributes.ExistsAsync(c, access, ct) && await RevokeMembershipAsync(c, access, consumer, ct) ? $"{access} revoked from {consumer}" : null])),
-            ("drop:access", async c => PostgresStorage.Result("drop:access", [await RoleAttributes.DropAsync(c, access, ct) ? $"{access} dropped" : null])),
-        };
-        return await RunAsync(steps, ct);
+            new("drop:access", async c => StepRunner.Result("drop:access", [await RoleAttributes.DropAsync(c, access, ct) ? $"{access} dropped" : null])),
+        ];
+        return await StepRunner.RunAsync(_admin, _roles.Prefix, steps, ct);
     }
 
     private async Task<StepResult> ConsumerRoleAsync(NpgsqlConnection connection, string subject, CancellationToken ct)
@@ -117,48 +116,7 @@ public sealed class PostgresAccess
             }
         }
 
-        return PostgresStorage.Result("role:consumer", [created, member ? $"{consumer} granted to {_readerLogin}" : null]);
-    }
-
-    private async Task<IReadOnlyList<StepResult>> RunAsync(List<(string Name, Func<NpgsqlConnection, Task<StepResult>> Run)> steps, CancellationToken ct)
-    {
-        var results = new List<StepResult>();
-        await using var connection = await _admin.OpenConnectionAsync(ct);
-        foreach (var (name, run) in steps)
-        {
-            var result = await StepAsync(connection, name, run, _roles.Prefix, ct);
-            results.Add(result);
-            if (result.Outcome == StepOutcome.Failed)
-            {
-                break;
-            }
-        }
-
-        return results;
-    }
-
-    private static async Task<StepResult> StepAsync(NpgsqlConnection connection, string name, Func<NpgsqlConnection, Task<StepResult>> run, string prefix, CancellationToken ct)
-    {
-        try
-        {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await Sql.LockAsync(connection, prefix, ct);
-            var result = await run(connection);
-            if (result.Outcome == StepOutcome.Failed)
-            {
-                await transaction.RollbackAsync(ct);
-            }
-            else
-            {
-                await transaction.CommitAsync(ct);
-            }
-
-            return result;
-        }
-        catch (PostgresException error)
-        {
-            return new StepResult(name, StepOutcome.Failed, $"PostgreSQL refused ({error.SqlState}): {error.MessageText}");
-        }
+        return StepRunner.Result("role:consumer", [created, member ? $"{consumer} granted to {_readerLogin}" : null]);
     }
 
     /// <summary>Grants role to member unless it already is a direct member; true when granted now.</summary>

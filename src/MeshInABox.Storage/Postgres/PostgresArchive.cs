@@ -1,4 +1,3 @@
-using System.Data;
 using System.Text;
 using MeshInABox.Domain.Naming;
 using MeshInABox.Storage.Provisioning;
@@ -22,9 +21,9 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
     {
         var schema = MeshNames.ProductSchema(productId);
         var owner = roles.Owner(productId);
-        var steps = new List<(string, Func<NpgsqlConnection, Task<StepResult>>)>
-        {
-            ("drop:access", async c =>
+        Step[] steps =
+        [
+            new("drop:access", async c =>
             {
                 var dropped = new List<string>();
                 foreach (var access in requestIds.Distinct().Select(roles.Access))
@@ -35,23 +34,24 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
                     }
                 }
 
-                return PostgresStorage.Result("drop:access", [dropped.Count > 0 ? "dropped " + string.Join(", ", dropped) : null]);
+                return StepRunner.Result("drop:access", [dropped.Count > 0 ? "dropped " + string.Join(", ", dropped) : null]);
             }),
-            ("freeze", c => FreezeAsync(c, schema, owner, ct)),
-            ("archive", c => DumpAsync(c, productId, schema, archiveDirectory, ct)),
-            ("drop:schema", async c =>
+            new("freeze", c => FreezeAsync(c, schema, owner, ct)),
+            // The dump sets its own snapshot first and reads a frozen schema: it does not wait for the lock.
+            new("archive", c => DumpAsync(c, productId, schema, archiveDirectory, ct), Locked: false),
+            new("drop:schema", async c =>
             {
                 if (await Catalog.SchemaOidAsync(c, schema, ct) is null)
                 {
-                    return PostgresStorage.Result("drop:schema", []);
+                    return StepRunner.Result("drop:schema", []);
                 }
 
                 await Sql.ExecuteAsync(c, $"DROP SCHEMA {Sql.Ident(schema)} CASCADE", ct);
-                return PostgresStorage.Result("drop:schema", [$"schema {schema} dropped"]);
+                return StepRunner.Result("drop:schema", [$"schema {schema} dropped"]);
             }),
-            ("drop:roles", c => DropRolesAsync(c, [owner, roles.Restricted(productId), roles.Open(productId)], ct)),
-        };
-        return await RunAsync(steps, ct);
+            new("drop:roles", c => DropRolesAsync(c, [owner, roles.Restricted(productId), roles.Open(productId)], ct)),
+        ];
+        return await StepRunner.RunAsync(admin, roles.Prefix, steps, ct);
     }
 
     /// <summary>
@@ -63,18 +63,18 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
     {
         var schema = MeshNames.ProductSchema(productId);
         ArchiveManifest? manifest = null;
-        var steps = new List<(string, Func<NpgsqlConnection, Task<StepResult>>)>
-        {
-            ("verify", async _ =>
+        Step[] steps =
+        [
+            new("verify", async _ =>
             {
                 (manifest, var problem) = await VerifyAsync(archiveDirectory, ct);
                 return problem is null
                     ? new StepResult("verify", StepOutcome.Unchanged, $"{manifest!.Tables.Count} tables, files match their SHA-256")
                     : new StepResult("verify", StepOutcome.Failed, problem);
             }),
-            ("restore", c => LoadAsync(c, schema, archiveDirectory, manifest!, ct)),
-        };
-        return await RunAsync(steps, ct);
+            new("restore", c => LoadAsync(c, schema, archiveDirectory, manifest!, ct)),
+        ];
+        return await StepRunner.RunAsync(admin, roles.Prefix, steps, ct);
     }
 
     /// <summary>
@@ -118,7 +118,7 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
             }
         }
 
-        return PostgresStorage.Result("freeze", actions);
+        return StepRunner.Result("freeze", actions);
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
             dropped.Add(role);
         }
 
-        return PostgresStorage.Result("drop:roles", [dropped.Count > 0 ? "dropped " + string.Join(", ", dropped) : null]);
+        return StepRunner.Result("drop:roles", [dropped.Count > 0 ? "dropped " + string.Join(", ", dropped) : null]);
     }
 
     private static async Task<(ArchiveManifest? Manifest, string? Problem)> VerifyAsync(string directory, CancellationToken ct)
@@ -293,50 +293,5 @@ public sealed class PostgresArchive(NpgsqlDataSource admin, PostgresRoles roles)
 
         return new StepResult("restore", StepOutcome.Changed,
             $"schema {schema} restored: {manifest.Tables.Count} table(s), {manifest.Tables.Sum(t => t.Rows)} row(s); provision the product to recreate its roles and grants");
-    }
-
-    private async Task<IReadOnlyList<StepResult>> RunAsync(List<(string Name, Func<NpgsqlConnection, Task<StepResult>> Run)> steps, CancellationToken ct)
-    {
-        var results = new List<StepResult>();
-        foreach (var (name, run) in steps)
-        {
-            StepResult result;
-            try
-            {
-                await using var connection = await admin.OpenConnectionAsync(ct);
-                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-                // The dump sets its own snapshot first; it reads a frozen schema and needs no lock.
-                if (name != "archive")
-                {
-                    await Sql.LockAsync(connection, roles.Prefix, ct);
-                }
-
-                result = await run(connection);
-                if (result.Outcome == StepOutcome.Failed)
-                {
-                    await transaction.RollbackAsync(ct);
-                }
-                else
-                {
-                    await transaction.CommitAsync(ct);
-                }
-            }
-            catch (PostgresException error)
-            {
-                result = new StepResult(name, StepOutcome.Failed, $"PostgreSQL refused ({error.SqlState}): {error.MessageText}");
-            }
-            catch (IOException error)
-            {
-                result = new StepResult(name, StepOutcome.Failed, $"the archive could not be written or read: {error.Message}");
-            }
-
-            results.Add(result);
-            if (result.Outcome == StepOutcome.Failed)
-            {
-                break;
-            }
-        }
-
-        return results;
     }
 }

@@ -102,39 +102,30 @@ public sealed class PostgresStorage : IStorageTemplate
 
     public async Task<ProvisioningReport> ReconcileAsync(StorageTarget target, CancellationToken ct)
     {
-        var report = new List<StepResult>();
         var problems = Check(target);
         if (problems.Count > 0)
         {
-            report.Add(new StepResult("parameters", StepOutcome.Failed, string.Join("; ", problems)));
-            return new ProvisioningReport(target.Output, Name, report, null);
+            return new ProvisioningReport(target.Output, Name, [new StepResult("parameters", StepOutcome.Failed, string.Join("; ", problems))], null);
         }
 
         var schema = MeshNames.ProductSchema(target.ProductId);
         var owner = _roles.Owner(target.ProductId);
         var objects = SelectedObjects(target);
-        var steps = new List<(string Name, Func<NpgsqlConnection, CancellationToken, Task<StepResult>> Run)>
-        {
-            ("role:metadata", (c, t) => MetadataRoleAsync(c, t)),
-            ("role:owner", (c, t) => OwnerRoleAsync(c, owner, t)),
-            ("schema", (c, t) => SchemaAsync(c, schema, owner, t)),
-        };
-        steps.AddRange(objects.Select(o => ("table:" + o.Name, (Func<NpgsqlConnection, CancellationToken, Task<StepResult>>)((c, t) => TableStep.RunAsync(c, schema, owner, o, t)))));
-        steps.Add(("role:restricted", (c, t) => RestrictedRoleAsync(c, schema, owner, _roles.Restricted(target.ProductId), t)));
-        steps.Add(("role:open", (c, t) => OpenRoleAsync(c, schema, _roles.Open(target.ProductId), objects, t)));
-        steps.Add(("grant:metadata", (c, t) => MetadataUsageAsync(c, schema, t)));
-
-        foreach (var (name, run) in steps)
-        {
-            var result = await RunStepAsync(name, run, ct);
-            report.Add(result);
-            if (result.Outcome == StepOutcome.Failed || StopAfter?.Invoke(name) == true)
-            {
-                return new ProvisioningReport(target.Output, Name, report, null);
-            }
-        }
-
-        return new ProvisioningReport(target.Output, Name, report, Location(target, schema));
+        Step[] steps =
+        [
+            new("role:metadata", c => MetadataRoleAsync(c, ct)),
+            new("role:owner", c => OwnerRoleAsync(c, owner, ct)),
+            new("schema", c => SchemaAsync(c, schema, owner, ct)),
+            .. objects.Select(o => new Step("table:" + o.Name, c => TableStep.RunAsync(c, schema, owner, o, ct))),
+            new("role:restricted", c => RestrictedRoleAsync(c, schema, owner, _roles.Restricted(target.ProductId), ct)),
+            new("role:open", c => OpenRoleAsync(c, schema, _roles.Open(target.ProductId), objects, ct)),
+            new("grant:metadata", c => MetadataUsageAsync(c, schema, ct)),
+        ];
+        var results = await StepRunner.RunAsync(_admin, _roles.Prefix, steps, ct, StopAfter);
+        // Stopped early (a failure, or a test's crash): no location until every step is done.
+        return results.Count < steps.Length || results[^1].Outcome == StepOutcome.Failed
+            ? new ProvisioningReport(target.Output, Name, results, null)
+            : new ProvisioningReport(target.Output, Name, results, Location(target, schema));
     }
 
     /// <summary>
@@ -142,51 +133,17 @@ public sealed class PostgresStorage : IStorageTemplate
     /// the old password no longer opens new ones.
     /// </summary>
     public Task<StepResult> RotateAsync(string productId, CancellationToken ct) =>
-        RunStepAsync("credential:owner", async (connection, t) =>
+        StepRunner.RunAsync(_admin, _roles.Prefix, new Step("credential:owner", async connection =>
         {
             var owner = _roles.Owner(productId);
-            if (!await RoleAttributes.ExistsAsync(connection, owner, t))
+            if (!await RoleAttributes.ExistsAsync(connection, owner, ct))
             {
                 return new StepResult("credential:owner", StepOutcome.Failed, $"role {owner} does not exist: provision the product first");
             }
 
-            await _passwords.RotateAsync(connection, owner, t);
+            await _passwords.RotateAsync(connection, owner, ct);
             return new StepResult("credential:owner", StepOutcome.Changed, $"new password of {owner} stored and set");
-        }, ct);
-
-    private async Task<StepResult> RunStepAsync(string name, Func<NpgsqlConnection, CancellationToken, Task<StepResult>> run, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await _admin.OpenConnectionAsync(ct);
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await Sql.LockAsync(connection, _roles.Prefix, ct);
-            var result = await run(connection, ct);
-            if (result.Outcome == StepOutcome.Failed)
-            {
-                await transaction.RollbackAsync(ct);
-            }
-            else
-            {
-                await transaction.CommitAsync(ct);
-            }
-
-            return result;
-        }
-        catch (PostgresException error)
-        {
-            return new StepResult(name, StepOutcome.Failed, $"PostgreSQL refused ({error.SqlState}): {error.MessageText}");
-        }
-        catch (NpgsqlException error)
-        {
-            return new StepResult(name, StepOutcome.Failed, $"PostgreSQL could not be reached: {error.Message}");
-        }
-        catch (ArgumentException error)
-        {
-            // A description PostgreSQL cannot hold (a NUL character).
-            return new StepResult(name, StepOutcome.Failed, error.Message);
-        }
-    }
+        }), ct);
 
     private async Task<StepResult> MetadataRoleAsync(NpgsqlConnection connection, CancellationToken ct)
     {
@@ -194,7 +151,7 @@ public sealed class PostgresStorage : IStorageTemplate
         var done = await RoleAttributes.EnsureAsync(connection, role, login: false, ct);
         // Metadata is read by SET ROLE on the admin's connections.
         var member = await RoleAttributes.EnsureAdminMemberAsync(connection, role, ct);
-        return Result("role:metadata", [done, member ? "admin login made a member" : null]);
+        return StepRunner.Result("role:metadata", [done, member ? "admin login made a member" : null]);
     }
 
     private async Task<StepResult> OwnerRoleAsync(NpgsqlConnection connection, string owner, CancellationToken ct)
@@ -217,7 +174,7 @@ public sealed class PostgresStorage : IStorageTemplate
 
         // Tables are created as the owner (SET ROLE), so that default privileges FOR ROLE owner apply to them.
         actions.Add(await RoleAttributes.EnsureAdminMemberAsync(connection, owner, ct) ? "admin login made a member" : null);
-        return Result("role:owner", actions);
+        return StepRunner.Result("role:owner", actions);
     }
 
     private static async Task<StepResult> SchemaAsync(NpgsqlConnection connection, string schema, string owner, CancellationToken ct)
@@ -241,7 +198,7 @@ public sealed class PostgresStorage : IStorageTemplate
             actions.Add("PUBLIC's rights revoked");
         }
 
-        return Result("schema", actions);
+        return StepRunner.Result("schema", actions);
     }
 
     private static async Task<StepResult> RestrictedRoleAsync(NpgsqlConnection connection, string schema, string owner, string role, CancellationToken ct)
@@ -268,7 +225,7 @@ public sealed class PostgresStorage : IStorageTemplate
             actions.Add($"SELECT on tables {owner} creates later granted by default");
         }
 
-        return Result("role:restricted", actions);
+        return StepRunner.Result("role:restricted", actions);
     }
 
     private static async Task<StepResult> OpenRoleAsync(NpgsqlConnection connection, string schema, string role, IReadOnlyList<SchemaObject> objects, CancellationToken ct)
@@ -317,7 +274,7 @@ public sealed class PostgresStorage : IStorageTemplate
             }
         }
 
-        return Result("role:open", actions);
+        return StepRunner.Result("role:open", actions);
     }
 
     private async Task<StepResult> MetadataUsageAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
@@ -325,11 +282,11 @@ public sealed class PostgresStorage : IStorageTemplate
         // USAGE alone: the metadata role reads pg_catalog (names, types, comments, estimates), never a row.
         if (await Acl.OnSchemaAsync(connection, schema, _roles.Metadata, "USAGE", ct))
         {
-            return Result("grant:metadata", []);
+            return StepRunner.Result("grant:metadata", []);
         }
 
         await Sql.ExecuteAsync(connection, $"GRANT USAGE ON SCHEMA {Sql.Ident(schema)} TO {Sql.Ident(_roles.Metadata)}", ct);
-        return Result("grant:metadata", ["USAGE on the schema granted"]);
+        return StepRunner.Result("grant:metadata", ["USAGE on the schema granted"]);
     }
 
     private Dictionary<string, object?> Location(StorageTarget target, string schema) => new()
@@ -350,12 +307,4 @@ public sealed class PostgresStorage : IStorageTemplate
 
     private static string Objects(DataContract contract) =>
         contract.Schema.Count == 0 ? "no objects" : "objects " + string.Join(", ", contract.Schema.Select(o => o.Name));
-
-    internal static StepResult Result(string step, IEnumerable<string?> actions)
-    {
-        var done = actions.OfType<string>().ToList();
-        return done.Count == 0
-            ? new StepResult(step, StepOutcome.Unchanged, "as declared")
-            : new StepResult(step, StepOutcome.Changed, string.Join("; ", done));
-    }
 }

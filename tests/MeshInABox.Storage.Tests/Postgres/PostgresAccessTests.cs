@@ -81,6 +81,23 @@ public sealed class PostgresAccessTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task Classification_ChangedToPii_TheNextReconcileTakesTheColumnFromTheOpenRole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await ProvisionedAsync(ct);
+        var reclassified = PostgresBed.Contract(Contracts.Orders.Replace(
+            "description: Order status.", "description: Order status.\n        classification: PII", StringComparison.Ordinal));
+
+        var report = await bed.ProvisionAsync(reclassified, ct);
+
+        Assert.Contains("(status) revoked", Assert.Single(report.Steps, s => s.Step == "role:open").Detail, StringComparison.Ordinal);
+        await using var open = await bed.SessionAsync(bed.Roles.Open(PostgresBed.ProductId), ct);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await PostgresBed.DeniedAsync(open, "SELECT status FROM sales__orders.orders", ct)).SqlState);
+        Assert.Equal(["1|12.00"], await PostgresBed.RowsAsync(open, "SELECT order_id, amount FROM sales__orders.orders", ct));
+        Assert.Equal(0, (await bed.ProvisionAsync(reclassified, ct)).Changes);
+    }
+
+    [Fact]
     public async Task ReaderLogin_IsMadeAMemberOfConsumerRoles_AndReadsAsTheConsumer()
     {
         var ct = TestContext.Current.CancellationToken;
