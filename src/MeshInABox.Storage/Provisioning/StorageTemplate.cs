@@ -55,5 +55,11 @@ public interface IStorageTemplate
     /// <summary>Declared parameters this template refuses (unknown names, bad values), as "parameter: reason"; empty when valid.</summary>
     IReadOnlyList<string> Check(StorageSpec spec);
 
+    /// <summary>
+    /// The same check with what only the target knows (its product, its contract): a parameter naming another
+    /// product's schema or an object the contract lacks. By default, the spec's own check.
+    /// </summary>
+    IReadOnlyList<string> Check(StorageTarget target) => Check(target.Spec);
+
     Task<ProvisioningReport> ReconcileAsync(StorageTarget target, CancellationToken ct);
 }
