@@ -14,6 +14,12 @@ public sealed class StorageOptions
     /// <summary>Where retired products' data is archived (a dump per PostgreSQL product, a frozen snapshot per lakehouse table).</summary>
     public string? ArchiveDirectory { get; set; }
 
+    /// <summary>Where the Data Protection keys that encrypt owner passwords are kept (owner-only); none: the default key ring.</summary>
+    public string? KeysDirectory { get; set; }
+
+    /// <summary>Where each owner role's pgpass file is written (owner-only), for the producing team; none: not written.</summary>
+    public string? CredentialsDirectory { get; set; }
+
     /// <summary>
     /// The login the query service reads PostgreSQL products with, when it is not a superuser: it is made a member of
     /// consumer roles so it can act as them. Null when it is the registry's own login or a superuser.

@@ -4,7 +4,6 @@ ALTER TABLE product_versions ADD COLUMN provisioning jsonb;
 -- Owner roles' passwords, encrypted by the registry's data protection keys: no API returns them, rotation replaces them.
 CREATE TABLE owner_credentials (
     role       text        PRIMARY KEY,
-    product_id text        NOT NULL REFERENCES data_products (id),
     protected  text        NOT NULL,
     rotated_at timestamptz NOT NULL
 );
