@@ -83,6 +83,10 @@ foreach (var service in MeshTopology.For(profile))
     {
         // The products' PostgreSQL schemas and roles live on the same PostgreSQL resource, in meshdb.
         project.WithEnvironment(MeshTopology.EnvironmentVariable(MeshTopology.StorageSetting), MeshTopology.ProvisionsStorage(profile) ? "true" : "false");
+        foreach (var (setting, folder) in MeshTopology.StorageFolders)
+        {
+            project.WithEnvironment(MeshTopology.EnvironmentVariable(setting), Path.Combine(builder.AppHostDirectory, ".mesh", folder));
+        }
     }
 
     if (service.PublishesEvents && kafka is not null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MeshInABox.Domain.Naming;
 using MeshInABox.Domain.Profiles;
 using MeshInABox.Postgres.LocalCluster;
 using MeshInABox.Hosting.Services;
@@ -44,6 +45,9 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The names of the PostgreSQL roles this mesh's storage plane creates.</summary>
+    public PostgresRoles Roles { get; private set; } = new();
 
     public MeshState? State { get; private set; }
 
@@ -96,6 +100,14 @@ public sealed partial class EmbeddedMesh : IAsyncDisposable
             [MeshTopology.ProfileSetting] = _options.Profile.Name,
             [MeshTopology.StorageSetting] = MeshTopology.ProvisionsStorage(_options.Profile) ? "true" : "false",
         };
+        foreach (var (setting, folder) in MeshTopology.StorageFolders)
+        {
+            settings[setting] = Path.Combine(DataDirectory, folder);
+        }
+
+        // Roles are server-wide: a throwaway mesh, perhaps beside others on one server, names its roles apart.
+        Roles = new PostgresRoles(_options.Ephemeral ? "mesh" + Guid.NewGuid().ToString("N")[..6] : PostgresRoles.DefaultPrefix);
+        settings[PostgresRoles.PrefixSetting] = Roles.Prefix;
         foreach (var service in services)
         {
             // Tokens minted by 'mesh token' for this mesh are signed with this key.

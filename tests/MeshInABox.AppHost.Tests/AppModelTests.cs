@@ -75,6 +75,8 @@ public sealed class AppModelTests
         // From iteration-2 the registry provisions storage, creating lakehouse tables where the lakehouse reads them.
         Assert.Equal(profile is "iteration-2" or "iteration-3" ? "true" : "false", env["Registry__Storage__Enabled"]);
         Assert.EndsWith(Path.Combine(".mesh", "lake"), env["Registry__Storage__LakeRoot"]);
+        Assert.EndsWith(Path.Combine(".mesh", "credentials"), env["Registry__Storage__CredentialsDirectory"]);
+        Assert.EndsWith(Path.Combine(".mesh", "keys", "data-protection"), env["Registry__Storage__KeysDirectory"]);
 
         var kafka = profile != "iteration-0" && KafkaBuiltIn;
         Assert.Equal(kafka, env.ContainsKey("ConnectionStrings__kafka"));

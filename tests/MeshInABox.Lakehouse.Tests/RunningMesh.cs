@@ -33,6 +33,9 @@ public sealed class RunningMesh : IAsyncDisposable
 
     public string LakeRoot => Path.Combine(_mesh.DataDirectory, "lake");
 
+    /// <summary>The names of the PostgreSQL roles this mesh creates (its own prefix: roles are server-wide).</summary>
+    public PostgresRoles Roles => _mesh.Roles;
+
     /// <summary>The registry, as an administrator allowed to write every domain.</summary>
     public HttpClient Registry { get; }
 

@@ -49,6 +49,17 @@ public static class MeshTopology
     /// <summary>The registry's switch for the storage plane, on in profiles that carry it (<see cref="ProvisionsStorage"/>).</summary>
     public const string StorageSetting = "Registry:Storage:Enabled";
 
+    /// <summary>
+    /// Folders the storage plane keeps under the mesh's data directory, by the registry setting that names each:
+    /// the keys that encrypt owner passwords, the teams' pgpass files, retired products' archives.
+    /// </summary>
+    public static IReadOnlyList<(string Setting, string Folder)> StorageFolders { get; } =
+    [
+        ("Registry:Storage:KeysDirectory", Path.Combine("keys", "data-protection")),
+        ("Registry:Storage:CredentialsDirectory", "credentials"),
+        ("Registry:Storage:ArchiveDirectory", "archive"),
+    ];
+
     /// <summary>The registry creates lakehouse tables where the lakehouse reads them: both are given the same folder.</summary>
     public static MeshServiceSpec Registry { get; } = new(
         "registry", Plane.DataProduct, References: [],

@@ -19,8 +19,10 @@ public sealed record PostgresLocation(string Database, string Schema, string Tab
 /// bounded; every query reads the table afresh in a read-only transaction.
 /// Cost: every column of every row crosses PostgreSQL's COPY and .NET once per
 /// query (no filter or projection reaches PostgreSQL).
-/// Every read runs as <see cref="ReaderRole"/> (<c>SET ROLE</c>), a role without rights of its own: only what
-/// producing teams granted it is readable, whatever the service's own login may read.
+/// Every read runs as the consumer's own role (<see cref="Domain.Naming.PostgresRoles.Consumer"/>), which holds the access roles
+/// of the requests granted to them, or, for a consumer without one (or no token), as <see cref="ReaderRole"/>, a role
+/// without rights of its own (<c>SET ROLE</c>): PostgreSQL itself refuses what was not granted, whatever the service's
+/// own login may read.
 /// </summary>
 public static class PostgresTableSource
 {
@@ -32,7 +34,8 @@ public static class PostgresTableSource
     /// <param name="server">A connection string to the server (its database is replaced by the location's).</param>
     /// <param name="functionName">The table function's name in the query's database (unique per table in it).</param>
     /// <exception cref="QueryRejectedException">The table does not exist or cannot be reached.</exception>
-    public static async Task<ProductSource> CreateAsync(string server, PostgresLocation location, string functionName, CancellationToken ct)
+    /// <param name="consumerRole">The role of the query's subject; null (anonymous) or a role that does not exist reads as <see cref="ReaderRole"/>.</param>
+    public static async Task<ProductSource> CreateAsync(string server, PostgresLocation location, string functionName, string? consumerRole, CancellationToken ct)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(server)
         {
@@ -46,21 +49,21 @@ public static class PostgresTableSource
             throw new QueryRejectedException($"PostgreSQL's own schemas ({location.Schema}) are never read as products.", forbidden: true);
         }
 
-        var columns = await DescribeAsync(connectionString, location, ct);
+        var (role, columns) = await DescribeAsync(connectionString, location, consumerRole, ct);
         var copy = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.CopyExpression))} FROM {PgQuote(location.Schema)}.{PgQuote(location.Table)}) TO STDOUT (FORMAT BINARY)";
         var select = $"SELECT {string.Join(", ", columns.Select(c => c.ViewExpression))} FROM {functionName}()";
         return new ProductSource(select, [], duck => duck.RegisterTableFunction(
             functionName,
-            () => new TableFunction([.. columns.Select(c => new ColumnInfo(c.Name, c.ClrType))], Rows(connectionString, copy, columns)),
+            () => new TableFunction([.. columns.Select(c => new ColumnInfo(c.Name, c.ClrType))], Rows(connectionString, copy, columns, role)),
             (row, writers, index) => Write((object?[])row!, writers, index)));
     }
 
     /// <summary>The rows, as DuckDB pulls them: synchronous, on the thread DuckDB runs the query on (never a request's).</summary>
-    private static IEnumerable<object?[]> Rows(string connectionString, string copy, IReadOnlyList<Column> columns)
+    private static IEnumerable<object?[]> Rows(string connectionString, string copy, IReadOnlyList<Column> columns, string role)
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
-        ActAsReader(connection);
+        ActAs(connection, role);
         using var exporter = connection.BeginBinaryExport(copy);
         while (exporter.StartRow() != -1)
         {
@@ -103,19 +106,28 @@ public static class PostgresTableSource
     }
 
     /// <summary>
-    /// The table's columns from the catalog, each with how it is copied and how DuckDB sees it; checked first,
-    /// as <see cref="ReaderRole"/>, that the table was granted to it.
+    /// The role the read runs as, and the table's columns from the catalog, each with how it is copied and how DuckDB
+    /// sees it; checked first, as that role, that the table was granted to it.
     /// </summary>
-    private static async Task<List<Column>> DescribeAsync(string connectionString, PostgresLocation location, CancellationToken ct)
+    private static async Task<(string Role, List<Column> Columns)> DescribeAsync(string connectionString, PostgresLocation location, string? consumerRole, CancellationToken ct)
     {
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(ct);
-            // As in ActAsReader: the reader role's rights only from here on.
-            await using (var role = new NpgsqlCommand($"SET ROLE {ReaderRole}", connection))
+            var role = ReaderRole;
+            if (consumerRole is not null)
             {
-                await role.ExecuteNonQueryAsync(ct);
+                // A consumer with no grant yet has no role: they read what every reader reads.
+                await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, $1, 'MEMBER')", connection);
+                exists.Parameters.Add(new NpgsqlParameter { Value = consumerRole });
+                role = await exists.ExecuteScalarAsync(ct) is true ? consumerRole : ReaderRole;
+            }
+
+            // As in ActAs: the role's rights only from here on.
+            await using (var setRole = new NpgsqlCommand($"SET ROLE {PgQuote(role)}", connection))
+            {
+                await setRole.ExecuteNonQueryAsync(ct);
             }
 
             await using (var granted = new NpgsqlCommand(
@@ -132,9 +144,12 @@ public static class PostgresTableSource
                     case null:
                         throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
                     case false:
-                        throw new QueryRejectedException(
-                            $"PostgreSQL table {location} is not readable by the lakehouse service's role {ReaderRole}: its owners grant it with " +
-                            $"GRANT USAGE ON SCHEMA {PgQuote(location.Schema)} TO {ReaderRole}; GRANT SELECT ON {PgQuote(location.Schema)}.{PgQuote(location.Table)} TO {ReaderRole}.",
+                        throw new QueryRejectedException(role == ReaderRole
+                            ? $"PostgreSQL table {location} is not readable by the lakehouse service's role {ReaderRole}: ask for access to the product " +
+                              "(POST /data-products/<id>/access-requests; an open product is granted at once), or its owners grant it with " +
+                              $"GRANT USAGE ON SCHEMA {PgQuote(location.Schema)} TO {ReaderRole}; GRANT SELECT ON {PgQuote(location.Schema)}.{PgQuote(location.Table)} TO {ReaderRole}."
+                            : $"PostgreSQL table {location} is not readable by your role {role}: PostgreSQL refused it (no granted access request covers it). " +
+                              "Ask for access: POST /data-products/<id>/access-requests.",
                             forbidden: true);
                 }
             }
@@ -160,7 +175,7 @@ public static class PostgresTableSource
             }
 
             return columns.Count > 0
-                ? columns
+                ? (role, columns)
                 : throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
         }
         catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InvalidCatalogName)
@@ -179,10 +194,10 @@ public static class PostgresTableSource
         }
     }
 
-    /// <summary>From here on the connection has the reader role's rights only (the login's own are set aside).</summary>
-    private static void ActAsReader(NpgsqlConnection connection)
+    /// <summary>From here on the connection has the role's rights only (the login's own are set aside).</summary>
+    private static void ActAs(NpgsqlConnection connection, string role)
     {
-        using var command = new NpgsqlCommand($"SET ROLE {ReaderRole}", connection);
+        using var command = new NpgsqlCommand($"SET ROLE {PgQuote(role)}", connection);
         command.ExecuteNonQuery();
     }
 

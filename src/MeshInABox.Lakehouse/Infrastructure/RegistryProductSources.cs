@@ -56,7 +56,7 @@ public sealed class RegistryProductSources(
             var endpoint = endpoints.ValueKind == JsonValueKind.Array
                 ? endpoints.EnumerateArray().FirstOrDefault(e => e.GetProperty("output").GetString() == output)
                 : default;
-            found.Add((reference, productId, output, Source(productId, output, reference, endpoint, $"pg_source_{found.Count}")));
+            found.Add((reference, productId, output, Source(productId, output, reference, endpoint, $"pg_source_{found.Count}", subject)));
         }
 
         var resolved = new Dictionary<ProductReference, ResolvedProduct>();
@@ -94,7 +94,7 @@ public sealed class RegistryProductSources(
     }
 
     /// <summary>How to open the table, once every name of the query is known to be readable.</summary>
-    private Func<CancellationToken, Task<ProductSource>> Source(string productId, string output, ProductReference reference, JsonElement endpoint, string functionName)
+    private Func<CancellationToken, Task<ProductSource>> Source(string productId, string output, ProductReference reference, JsonElement endpoint, string functionName, string? subject)
     {
         var dot = productId.IndexOf('.');
         var (domain, slug) = (productId[..dot], productId[(dot + 1)..]);
@@ -128,7 +128,7 @@ public sealed class RegistryProductSources(
 
         if (kind == "postgres")
         {
-            return PostgresSource(productId, reference, location, functionName);
+            return PostgresSource(productId, reference, location, functionName, subject);
         }
 
         throw new QueryRejectedException(
@@ -138,7 +138,7 @@ public sealed class RegistryProductSources(
     }
 
     /// <summary>A PostgreSQL product: only in the mesh database, only in the product's own schema.</summary>
-    private Func<CancellationToken, Task<ProductSource>> PostgresSource(string productId, ProductReference reference, JsonElement location, string functionName)
+    private Func<CancellationToken, Task<ProductSource>> PostgresSource(string productId, ProductReference reference, JsonElement location, string functionName, string? subject)
     {
         var server = configuration.GetConnectionString(LakehouseApplicationExtensions.DatabaseName)
             ?? throw new QueryRejectedException($"'{reference}' lives in PostgreSQL, but this service has no ConnectionStrings:{LakehouseApplicationExtensions.DatabaseName} to reach it.", reference.Position);
@@ -167,7 +167,9 @@ public sealed class RegistryProductSources(
         }
 
         var at = new PostgresLocation(database, schema, name);
-        return ct => PostgresTableSource.CreateAsync(server, at, functionName, ct);
+        // The consumer's own role: PostgreSQL decides what they may read.
+        var role = subject is null ? null : new PostgresRoles(configuration[PostgresRoles.PrefixSetting] ?? PostgresRoles.DefaultPrefix).Consumer(subject);
+        return ct => PostgresTableSource.CreateAsync(server, at, functionName, role, ct);
     }
 
     private static string? Text(JsonElement location, string property) =>

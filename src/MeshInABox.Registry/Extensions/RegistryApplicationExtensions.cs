@@ -15,6 +15,10 @@ using MeshInABox.Registry.Storage;
 using MeshInABox.Storage.Csv;
 using MeshInABox.Storage.Kafka;
 using MeshInABox.Storage.Lakehouse;
+using MeshInABox.Storage.Postgres;
+using MeshInABox.Domain.Naming;
+using Microsoft.AspNetCore.DataProtection;
+using Npgsql;
 using MeshInABox.Storage.Provisioning;
 using MeshInABox.Registry.Publishing;
 using MeshInABox.ServiceDefaults;
@@ -115,6 +119,34 @@ public static class RegistryApplicationExtensions
         }
 
         builder.Services.AddSingleton<IStorageTemplate>(new KafkaStorage(builder.Configuration.GetConnectionString(KafkaConnectionName)));
+        builder.AddPostgresStorage(storage);
+    }
+
+    /// <summary>
+    /// PostgreSQL products: a schema per product in the mesh database (where the registry's own tables live in
+    /// schema <c>registry</c>), created and granted as the registry's login; their owners' passwords encrypted here.
+    /// </summary>
+    private static void AddPostgresStorage(this IHostApplicationBuilder builder, StorageOptions storage)
+    {
+        var server = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString(DatabaseName) ?? "");
+        var endpoint = new PostgresEndpoint(server.Host ?? "localhost", server.Port, server.Database ?? "postgres");
+        var roles = new PostgresRoles(builder.Configuration[PostgresRoles.PrefixSetting] ?? PostgresRoles.DefaultPrefix);
+        var protection = builder.Services.AddDataProtection().SetApplicationName("MeshInABox.Registry");
+        if (!string.IsNullOrWhiteSpace(storage.KeysDirectory))
+        {
+            protection.PersistKeysToFileSystem(new DirectoryInfo(storage.KeysDirectory));
+        }
+
+        builder.Services.AddSingleton(roles);
+        builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ProtectedOwnerCredentials>(services, storage));
+        builder.Services.AddSingleton(services => new PostgresStorage(
+            services.GetRequiredService<NpgsqlDataSource>(), roles, endpoint, services.GetRequiredService<ProtectedOwnerCredentials>()));
+        builder.Services.AddSingleton<IStorageTemplate>(services => services.GetRequiredService<PostgresStorage>());
+        builder.Services.AddSingleton(services => new PostgresAccess(services.GetRequiredService<NpgsqlDataSource>(), roles, storage.ReaderLogin));
+        builder.Services.AddSingleton(services => new PostgresMetadata(services.GetRequiredService<NpgsqlDataSource>(), roles));
+        builder.Services.AddSingleton(services => new PostgresArchive(services.GetRequiredService<NpgsqlDataSource>(), roles));
+        builder.Services.AddSingleton<IAccessApplier, PostgresAccessApplier>();
     }
 
     /// <summary>The DataHub feed and OpenLineage forwarding, each only when configured.</summary>
@@ -175,6 +207,7 @@ public static class RegistryApplicationExtensions
         app.MapVersionsApi();
         app.MapEndpointsApi();
         app.MapAccessRequestsApi();
+        app.MapCredentialsApi();
         app.MapGrantsApi();
         app.MapEventsApi();
         app.MapLineageApi();
