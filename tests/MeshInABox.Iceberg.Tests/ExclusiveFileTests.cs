@@ -39,6 +39,18 @@ public sealed class ExclusiveFileTests : IDisposable
     }
 
     [Fact]
+    public void TryCreate_NameTaken_KeepsTheFirstFileAndLeavesNoTemporaryFile()
+    {
+        var destination = Path.Combine(_root, "header.csv");
+
+        Assert.True(ExclusiveFile.TryCreate(destination, "id,name\n"u8));
+        Assert.False(ExclusiveFile.TryCreate(destination, "other\n"u8));
+
+        Assert.Equal("id,name\n", File.ReadAllText(destination));
+        Assert.Equal([destination], Directory.GetFiles(_root));
+    }
+
+    [Fact]
     public void MissingSourceDirectory_IsAnErrorNotALostRace()
     {
         var error = Assert.Throws<IOException>(() => ExclusiveFile.TryPublish(Path.Combine(_root, "absent.tmp"), Path.Combine(_root, "no-such-dir", "v1.metadata.json")));

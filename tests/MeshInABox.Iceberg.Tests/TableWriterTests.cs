@@ -111,6 +111,50 @@ public sealed class TableWriterTests : IDisposable
     }
 
     [Fact]
+    public void SetProperties_SetsAndRemovesAsANewVersion_AndCommitsNothingWhenAlreadyAsWanted()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay, new Dictionary<string, string> { ["owner"] = "team-gray", ["keep"] = "yes" });
+        Write(TableWriter.Mode.Append, 0, 10);
+
+        var changed = TableWriter.SetProperties(TableDirectory, new Dictionary<string, string?> { ["owner"] = null, ["retention"] = "7d", ["keep"] = "yes" });
+
+        var table = IcebergTable.Open(TableDirectory);
+        Assert.Equal(["owner", "retention"], changed);
+        Assert.Equal(3, table.Version);
+        Assert.Equal(new Dictionary<string, string> { ["keep"] = "yes", ["retention"] = "7d" }, table.Metadata.Properties);
+        Assert.Equal(10, Count());
+        Assert.Equal(IcebergTable.MetadataFile(table.Directory, 2), table.Metadata.Document["metadata-log"]!.AsArray()[^1]!["metadata-file"]!.GetValue<string>());
+
+        Assert.Empty(TableWriter.SetProperties(TableDirectory, new Dictionary<string, string?> { ["owner"] = null, ["retention"] = "7d" }));
+        Assert.Equal(3, IcebergTable.Open(TableDirectory).Version);
+    }
+
+    [Fact]
+    public async Task SetProperties_RacingACommit_BothChangesArePresent()
+    {
+        TableWriter.Create(TableDirectory, Schema, ByDay);
+        var schema = IcebergTable.Open(TableDirectory).Metadata.CurrentSchema;
+        var files = ParquetDataWriter.Write(_duck.Connection, Rows(0, 20), schema, ByDay, Path.Combine(TableDirectory, "data", Guid.NewGuid().ToString("N")));
+
+        using var start = new ManualResetEventSlim();
+        var commit = Task.Run(() =>
+        {
+            start.Wait(TestContext.Current.CancellationToken);
+            TableWriter.Commit(TableDirectory, TableWriter.Mode.Append, files);
+        }, TestContext.Current.CancellationToken);
+        var properties = Task.Run(() =>
+        {
+            start.Wait(TestContext.Current.CancellationToken);
+            TableWriter.SetProperties(TableDirectory, new Dictionary<string, string?> { ["owner"] = "team-gray" });
+        }, TestContext.Current.CancellationToken);
+        start.Set();
+        await Task.WhenAll(commit, properties);
+
+        Assert.Equal(20, Count());
+        Assert.Equal("team-gray", IcebergTable.Open(TableDirectory).Metadata.Properties["owner"]);
+    }
+
+    [Fact]
     public async Task TwoConcurrentWriters_BothCommitsArePresent()
     {
         TableWriter.Create(TableDirectory, Schema, ByDay);

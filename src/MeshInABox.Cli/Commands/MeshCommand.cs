@@ -12,6 +12,7 @@ public static class MeshCommand
         TokenCommand.Create(),
         RegisterCommand.Create(),
         ValidateCommand.Create(),
+        NewCommand.Create(),
         ContractCommand.Create(),
         LineageCommand.Create(),
         SamplesCommand.Create(),

@@ -23,6 +23,8 @@ public sealed class TableMetadata
         Snapshots = [.. OptionalArray(document, "snapshots").Select(s => Metadata.Snapshot.Parse(s!.AsObject()))];
         var current = document["current-snapshot-id"]?.GetValue<long>();
         CurrentSnapshotId = current is null or -1 ? null : current;
+        Properties = (document["properties"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "", StringComparer.Ordinal)
+            ?? new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     public JsonObject Document { get; }
@@ -44,6 +46,9 @@ public sealed class TableMetadata
     public IReadOnlyList<Snapshot> Snapshots { get; }
 
     public long? CurrentSnapshotId { get; }
+
+    /// <summary>The table's properties (the spec's string-to-string map; empty when the metadata has none).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
 
     public IcebergSchema CurrentSchema => SchemaById(CurrentSchemaId);
 

@@ -7,14 +7,32 @@ namespace MeshInABox.Iceberg.Writing;
 /// .NET's <c>File.Move(source, destination, overwrite: false)</c> checks and
 /// then renames on Unix, so two writers racing for one name can both succeed
 /// and the second silently replaces the first. <c>link(2)</c> fails with
-/// EEXIST instead: it is the exclusive step a table commit needs.
+/// EEXIST instead: it is the exclusive step a table commit needs, and what any
+/// writer that must never replace someone else's file can use.
 /// </summary>
-internal static partial class ExclusiveFile
+public static partial class ExclusiveFile
 {
     private const int AlreadyExists = 17; // EEXIST on Linux and macOS
 
+    /// <summary>
+    /// Writes <paramref name="contents"/> to <paramref name="destination"/> only if nothing has that name: the file is
+    /// written whole (and flushed) under a private name first, so no reader ever sees it half-written.
+    /// </summary>
+    /// <returns>False, with nothing written, when the destination exists.</returns>
+    public static bool TryCreate(string destination, ReadOnlySpan<byte> contents)
+    {
+        var temporary = destination + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(contents);
+            stream.Flush(flushToDisk: true);
+        }
+
+        return TryPublish(temporary, destination);
+    }
+
     /// <summary>Moves <paramref name="source"/> to <paramref name="destination"/>; false when the destination exists.</summary>
-    public static bool TryPublish(string source, string destination)
+    internal static bool TryPublish(string source, string destination)
     {
         if (!OperatingSystem.IsWindows())
         {

@@ -18,6 +18,8 @@ public static class TableWriter
 {
     public const int MaxCommitAttempts = 10;
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static IcebergTable Create(string directory, IcebergSchema schema, PartitionSpec spec, IReadOnlyDictionary<string, string>? properties = null, TimeProvider? time = null)
     {
         var full = Path.GetFullPath(directory);
@@ -211,6 +213,50 @@ public static class TableWriter
         throw new IcebergCommitException($"Could not change the schema of {directory}: other writers kept committing.");
     }
 
+    /// <summary>
+    /// Sets and removes table properties as a new metadata version, committed like any other change (a writer that
+    /// committed first wins and this one retries on its version). Properties already as wanted commit nothing.
+    /// </summary>
+    /// <param name="properties">Each property to set; a null value removes it.</param>
+    /// <returns>The properties that were changed, in ordinal order; empty when all were already as wanted.</returns>
+    public static IReadOnlyList<string> SetProperties(string directory, IReadOnlyDictionary<string, string?> properties, TimeProvider? time = null)
+    {
+        var clock = time ?? TimeProvider.System;
+        for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
+        {
+            var table = IcebergTable.Open(directory);
+            var current = table.Metadata.Properties;
+            var changed = properties.Where(kv => current.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+            if (changed.Count == 0)
+            {
+                return [];
+            }
+
+            var next = table.Metadata.Document.DeepClone().AsObject();
+            var wanted = next["properties"] as JsonObject ?? [];
+            next["properties"] = wanted;
+            foreach (var key in changed)
+            {
+                if (properties[key] is { } value)
+                {
+                    wanted[key] = value;
+                }
+                else
+                {
+                    wanted.Remove(key);
+                }
+            }
+
+            next["last-updated-ms"] = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (TryCommit(table, next))
+            {
+                return changed;
+            }
+        }
+
+        throw new IcebergCommitException($"Could not set the properties of {directory}: other writers kept committing.");
+    }
+
     /// <summary>Commits a new metadata version built on <paramref name="table"/>; false when another writer got there first.</summary>
     internal static bool TryCommit(IcebergTable table, JsonObject next)
     {
@@ -250,19 +296,8 @@ public static class TableWriter
     /// file, then linked into place only if no other writer has taken the name,
     /// so a crash never leaves a half-written version for readers to find.
     /// </summary>
-    private static bool TryCreate(string path, JsonObject document)
-    {
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            document.WriteTo(writer);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        return ExclusiveFile.TryPublish(temporary, path);
-    }
+    private static bool TryCreate(string path, JsonObject document) =>
+        ExclusiveFile.TryCreate(path, JsonSerializer.SerializeToUtf8Bytes(document, Indented));
 
     private static void WriteHint(string directory, int version)
     {

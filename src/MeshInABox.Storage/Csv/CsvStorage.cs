@@ -1,6 +1,6 @@
 using System.Text;
 using MeshInABox.Domain.Contracts;
-using MeshInABox.Storage.Lakehouse;
+using MeshInABox.Iceberg.Writing;
 using MeshInABox.Storage.Provisioning;
 
 namespace MeshInABox.Storage.Csv;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using MeshInABox.Storage.Provisioning;
 
 namespace MeshInABox.Storage.Kafka;
@@ -9,7 +8,7 @@ namespace MeshInABox.Storage.Kafka;
 /// <c>30m</c> or <c>forever</c>; left out: the broker's default) and <c>replicationFactor</c> (default -1: the broker's).
 /// </summary>
 /// <param name="RetentionMs">retention.ms to set (-1 for forever); null to leave the broker's default.</param>
-internal sealed partial record KafkaParameters(int Partitions, long? RetentionMs, short ReplicationFactor)
+internal sealed record KafkaParameters(int Partitions, long? RetentionMs, short ReplicationFactor)
 {
     public const string PartitionsName = "partitions";
     public const string RetentionName = "retention";
@@ -56,22 +55,5 @@ internal sealed partial record KafkaParameters(int Partitions, long? RetentionMs
     }
 
     /// <summary>Kafka's retention.ms for a retention text; -1 keeps messages forever; null when the text is not one.</summary>
-    public static long? ParseRetention(string text)
-    {
-        if (text == "forever")
-        {
-            return -1;
-        }
-
-        if (Duration().Match(text) is not { Success: true } m)
-        {
-            return null;
-        }
-
-        var unit = m.Groups[2].Value switch { "d" => 86_400_000L, "h" => 3_600_000L, _ => 60_000L };
-        return long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * unit;
-    }
-
-    [GeneratedRegex("^([1-9][0-9]{0,6})(d|h|m)$", RegexOptions.CultureInvariant)]
-    private static partial Regex Duration();
+    public static long? ParseRetention(string text) => text == "forever" ? -1 : StorageDurations.Milliseconds(text, "dhm");
 }

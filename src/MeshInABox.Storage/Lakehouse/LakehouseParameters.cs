@@ -1,11 +1,9 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using MeshInABox.Storage.Provisioning;
 
 namespace MeshInABox.Storage.Lakehouse;
 
 /// <summary>The lakehouse template's parameters: <c>partitionBy</c> (day, month, none) and <c>retention</c> of old snapshots.</summary>
-internal sealed partial record LakehouseParameters(string? PartitionBy, long? RetentionMs)
+internal sealed record LakehouseParameters(string? PartitionBy, long? RetentionMs)
 {
     public const string PartitionByName = "partitionBy";
     public const string RetentionName = "retention";
@@ -31,12 +29,8 @@ internal sealed partial record LakehouseParameters(string? PartitionBy, long? Re
         long? retention = null;
         if (spec.Parameter(RetentionName) is { } text)
         {
-            if (Duration().Match(text) is { Success: true } m)
-            {
-                var hours = m.Groups[2].Value == "d" ? 24L : 1L;
-                retention = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * hours * 3_600_000L;
-            }
-            else
+            retention = StorageDurations.Milliseconds(text, "dh");
+            if (retention is null)
             {
                 errors.Add($"{RetentionName}: '{text}' is not how long to keep old snapshots; use days or hours, e.g. 30d or 12h.");
             }
@@ -44,7 +38,4 @@ internal sealed partial record LakehouseParameters(string? PartitionBy, long? Re
 
         return errors.Count == before ? new LakehouseParameters(partitionBy, retention) : null;
     }
-
-    [GeneratedRegex("^([1-9][0-9]{0,5})(d|h)$", RegexOptions.CultureInvariant)]
-    private static partial Regex Duration();
 }

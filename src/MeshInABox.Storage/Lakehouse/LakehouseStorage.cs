@@ -182,7 +182,7 @@ public sealed class LakehouseStorage(string lakeRoot, TimeProvider? time = null)
             // Left out: no override, Iceberg's default applies.
             [MaxSnapshotAgeProperty] = parameters.RetentionMs?.ToString(CultureInfo.InvariantCulture),
         };
-        var changed = TableProperties.Apply(table.DirectoryIn(_lakeRoot), wanted, _time);
+        var changed = TableWriter.SetProperties(table.DirectoryIn(_lakeRoot), wanted, _time);
         return changed.Count == 0
             ? new StepResult("properties", StepOutcome.Unchanged, "the table properties are as declared.")
             : new StepResult("properties", StepOutcome.Changed, $"set {string.Join(", ", changed.Select(k => wanted[k] is { } v ? $"{k}={v}" : $"{k} (removed)"))}.");
