@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using MeshInABox.Domain.Access;
-using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Products;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Products;
@@ -257,16 +256,8 @@ public sealed class AccessService(
             : (null, null, new AccessRefusal(StatusCodes.Status409Conflict, "Already decided", $"Request {id} is {EnumNames.Of(request.Status)}."));
     }
 
-    private async Task<ContractApprovers> ApproversAsync(RegisteredProduct product, CancellationToken ct)
-    {
-        if (product.LatestVersion is null || await versions.GetAsync(product.Id, product.LatestVersion, ct) is not { } version)
-        {
-            return ContractApprovers.None;
-        }
-
-        var contract = ContractReader.Read(version.Contract, "contract.yaml");
-        return ContractApprovers.Of(contract.IsValid ? contract.Contract : null);
-    }
+    private async Task<ContractApprovers> ApproversAsync(RegisteredProduct product, CancellationToken ct) =>
+        ContractApprovers.Of(await versions.CurrentContractAsync(product, ct));
 
     private static AccessOutcome NotApprover(RegisteredProduct product, string actor, string level) =>
         AccessOutcome.Refused(StatusCodes.Status403Forbidden, "Not an approver",

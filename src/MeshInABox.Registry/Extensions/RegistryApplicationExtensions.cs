@@ -208,6 +208,7 @@ public static class RegistryApplicationExtensions
         app.MapEndpointsApi();
         app.MapAccessRequestsApi();
         app.MapCredentialsApi();
+        app.MapStorageApi();
         app.MapGrantsApi();
         app.MapEventsApi();
         app.MapLineageApi();

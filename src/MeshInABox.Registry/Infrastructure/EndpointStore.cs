@@ -28,6 +28,17 @@ public sealed class EndpointStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>Removes every endpoint of a retired product, with one event naming them; its catalog entry stays.</summary>
+    public async Task RemoveAllAsync(string productId, object archives, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var removed = (await connection.QueryAsync<string>(new CommandDefinition(
+            "DELETE FROM product_endpoints WHERE product_id = @productId RETURNING output", new { productId }, transaction, cancellationToken: ct))).ToList();
+        await Outbox.AppendAsync(transaction, Outbox.Events.ProductArchived, productId, new { removed, archives }, now, ct);
+        await transaction.CommitAsync(ct);
+    }
+
     internal static Task UpsertAsync(NpgsqlTransaction transaction, string productId, string output, OutputKind kind, object location, DateTimeOffset now, CancellationToken ct) =>
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """

@@ -15,6 +15,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
         public const string ProductRegistered = "product.registered";
         public const string ProductDeprecated = "product.deprecated";
         public const string ProductRetired = "product.retired";
+        public const string ProductArchived = "product.archived";
         public const string VersionAccepted = "version.accepted";
         public const string VersionPublished = "version.published";
         public const string VersionRejected = "version.rejected";

@@ -1,4 +1,5 @@
 using Dapper;
+using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Products;
 using MeshInABox.Domain.Versioning;
 using MeshInABox.Registry.ProductLineage;
@@ -94,6 +95,18 @@ public sealed class VersionStore(NpgsqlDataSource dataSource)
             SelectVersion + " WHERE product_id = @productId AND version = @version ORDER BY (status <> 'rejected') DESC, id DESC",
             new { productId, version }, cancellationToken: ct));
         return row?.ToVersion();
+    }
+
+    /// <summary>The contract of the product's latest active version, or null when it has none (or it no longer reads).</summary>
+    public async Task<DataContract?> CurrentContractAsync(RegisteredProduct product, CancellationToken ct)
+    {
+        if (product.LatestVersion is null || await GetAsync(product.Id, product.LatestVersion, ct) is not { } version)
+        {
+            return null;
+        }
+
+        var read = ContractReader.Read(version.Contract, "contract.yaml");
+        return read.IsValid ? read.Contract : null;
     }
 
     public async Task<PublishedVersion?> GetByIdAsync(long id, CancellationToken ct)

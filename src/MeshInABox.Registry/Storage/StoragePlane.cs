@@ -3,6 +3,11 @@ using MeshInABox.Domain.Contracts;
 using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Products;
 using MeshInABox.Registry.Publishing;
+using MeshInABox.Domain.Products;
+using MeshInABox.Lakehouse.Engine.Tables;
+using MeshInABox.Registry.Infrastructure;
+using MeshInABox.Storage.Lakehouse;
+using MeshInABox.Storage.Postgres;
 using MeshInABox.Storage.Provisioning;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -23,7 +28,7 @@ public sealed record StorageVerdict(IReadOnlyList<ProvisioningRecord> Records, I
 /// The locator's entries come only from here, checked by the same rules as any location.
 /// </summary>
 /// Below iteration-2 the plane is off: declarations are kept on the version but nothing is provisioned.
-public sealed class StoragePlane(IEnumerable<IStorageTemplate> templates, LocationRules locations, IOptions<RegistryOptions> options)
+public sealed class StoragePlane(IEnumerable<IStorageTemplate> templates, LocationRules locations, IOptions<RegistryOptions> options, IServiceProvider services)
 {
     public bool Enabled => options.Value.Storage.Enabled;
 
@@ -101,6 +106,78 @@ public sealed class StoragePlane(IEnumerable<IStorageTemplate> templates, Locati
         }
 
         return new StorageVerdict(records, endpoints, []);
+    }
+
+    /// <summary>
+    /// Retiring a product's storage (the runbook): each provisioned output is archived into
+    /// <c>&lt;archive&gt;/&lt;product&gt;/&lt;output&gt;</c> (a dump for PostgreSQL, a frozen snapshot for a lakehouse table),
+    /// then taken out of service (the schema and roles dropped; the table's folder removed), each step reported.
+    /// Nothing is removed before its archive is whole; a failed step stops, to be run again.
+    /// </summary>
+    /// <param name="requestIds">The product's requests whose PostgreSQL access roles may still exist.</param>
+    public async Task<IReadOnlyList<ProvisioningRecord>> RetireAsync(
+        RegisteredProduct product, IReadOnlyList<EndpointStore.RecordedEndpoint> endpoints, IReadOnlyList<long> requestIds, CancellationToken ct)
+    {
+        var provisioned = endpoints.Where(e => e.Location.TryGetProperty("provisioned", out var p) && p.ValueKind == JsonValueKind.True).ToList();
+        if (!Enabled || provisioned.Count == 0)
+        {
+            return [];
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Value.Storage.ArchiveDirectory))
+        {
+            return [new ProvisioningRecord("*", "archive", 0, true, [new ProvisioningStep("archive", "failed", "no archive directory is configured (Registry:Storage:ArchiveDirectory)")])];
+        }
+
+        var records = new List<ProvisioningRecord>();
+        var postgresDone = false;
+        foreach (var endpoint in provisioned)
+        {
+            var archive = Path.Combine(options.Value.Storage.ArchiveDirectory, product.Id, endpoint.Output);
+            IReadOnlyList<StepResult> steps = endpoint.Kind switch
+            {
+                // One schema holds every PostgreSQL output of the product: it is archived and dropped once.
+                OutputKind.Postgres when postgresDone => [new StepResult("archive", StepOutcome.Unchanged, "archived with the product's schema")],
+                OutputKind.Postgres when services.GetService(typeof(PostgresArchive)) is PostgresArchive postgres =>
+                    await postgres.RetireAsync(product.Id, requestIds, archive, ct),
+                OutputKind.Lakehouse when _templates.GetValueOrDefault(OutputStorage.Lakehouse) is LakehouseStorage lake =>
+                    await RetireTableAsync(lake, LakeTableName.Parse($"{product.Id}.{endpoint.Output}"), archive, ct),
+                _ => [new StepResult("archive", StepOutcome.Unchanged, $"a {EnumNames.Of(endpoint.Kind)} output keeps its data where it is")],
+            };
+            postgresDone |= endpoint.Kind == OutputKind.Postgres;
+            var failed = steps.Any(s => s.Outcome == StepOutcome.Failed);
+            records.Add(new ProvisioningRecord(endpoint.Output, EnumNames.Of(endpoint.Kind), steps.Count(s => s.Outcome == StepOutcome.Changed), failed,
+                [.. steps.Select(s => new ProvisioningStep(s.Step, s.Outcome.ToString().ToLowerInvariant(), s.Detail))]));
+            if (failed)
+            {
+                break;
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>A lakehouse table's current snapshot copied (and verified) into the archive, then its folder taken out of the lake.</summary>
+    private static async Task<IReadOnlyList<StepResult>> RetireTableAsync(LakehouseStorage lake, LakeTableName table, string archive, CancellationToken ct)
+    {
+        try
+        {
+            var manifest = await lake.ArchiveAsync(table, archive, ct);
+            var directory = table.DirectoryIn(lake.LakeRoot);
+            var removed = Directory.Exists(directory);
+            if (removed)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            return [
+                new StepResult("archive", StepOutcome.Changed, $"snapshot {manifest.SnapshotId} archived, {manifest.Files.Count} files, in {archive}"),
+                new StepResult("remove", removed ? StepOutcome.Changed : StepOutcome.Unchanged, $"{table} taken out of the lake")];
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Iceberg.IcebergFormatException)
+        {
+            return [new StepResult("archive", StepOutcome.Failed, error.Message)];
+        }
     }
 
     /// <summary>
