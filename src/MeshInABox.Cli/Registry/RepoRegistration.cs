@@ -235,17 +235,5 @@ public sealed class RepoRegistration(RegistryClient registry)
     }
 
     /// <summary>The line and column (in code points, as DuckDB counts) of the UTF-16 index <paramref name="index"/>.</summary>
-    private static SourceLocation At(string file, string text, int index) =>
-        TransformFile.LocationOf(file, text, text.AsSpan(0, index).Length - CountLowSurrogates(text.AsSpan(0, index)));
-
-    private static int CountLowSurrogates(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        foreach (var c in text)
-        {
-            count += char.IsLowSurrogate(c) ? 1 : 0;
-        }
-
-        return count;
-    }
+    private static SourceLocation At(string file, string text, int index) => TransformFile.LocationOf(file, text, SqlPosition.CodePoints(text, index));
 }
