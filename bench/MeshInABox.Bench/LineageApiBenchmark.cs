@@ -16,7 +16,39 @@ namespace MeshInABox.Bench;
 /// </summary>
 public static class LineageApiBenchmark
 {
-    public static async Task RunAsync(int products, int requests)
+    public static Task RunAsync(int products, int requests) => WithGeneratedMeshAsync(products, async (registry, token, dataSource) =>
+    {
+        using var http = new HttpClient { BaseAddress = registry };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var random = new Random(42);
+        string Pick() => $"bench.p{random.Next(products / 2, products):D4}";
+        await MeasureAsync("npgsql: SELECT product by id (baseline)", requests, async () =>
+        {
+            await using var command = dataSource.CreateCommand("SELECT id, name, owner, status FROM data_products WHERE id = $1");
+            command.Parameters.AddWithValue(Pick());
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+        });
+        await MeasureAsync("GET /data-products/{id}/lineage?depth=3", requests, async () =>
+        {
+            using var response = await http.GetAsync($"/data-products/{Pick()}/lineage?depth=3");
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+        });
+        await MeasureAsync("GET /data-products/{id}/columns/c0/lineage?depth=3", requests, async () =>
+        {
+            using var response = await http.GetAsync($"/data-products/{Pick()}/columns/c0/lineage?depth=3");
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+        });
+    });
+
+    /// <summary>
+    /// A local PostgreSQL cluster and the registry on loopback, with <paramref name="products"/> generated products in
+    /// its tables (<see cref="GenerateAsync"/>); <paramref name="body"/> gets the registry's address, a read token for
+    /// every domain, and a data source on the registry's schema. Everything is removed afterwards.
+    /// </summary>
+    public static async Task WithGeneratedMeshAsync(int products, Func<Uri, string, NpgsqlDataSource, Task> body)
     {
         var root = ReachableTempDirectory.Create("mesh-lineage-bench-");
         var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(Path.Combine(root, "postgres"), Durable: false), CancellationToken.None);
@@ -32,39 +64,20 @@ public static class LineageApiBenchmark
                 ["Locations:RepositoryRoots:0"] = Path.Combine(root, "mesh"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }, CancellationToken.None);
-            using var http = new HttpClient { BaseAddress = registry.Url };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-                LocalTokens.Issue(keyFile, "bench", ["*"], [MeshAccess.ReadScope], TimeSpan.FromHours(1)));
-            while (!(await http.GetAsync("/health")).IsSuccessStatusCode)
+            var token = LocalTokens.Issue(keyFile, "bench", ["*"], [MeshAccess.ReadScope], TimeSpan.FromHours(1));
+            using (var health = new HttpClient { BaseAddress = registry.Url })
             {
-                await Task.Delay(200);
+                health.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                while (!(await health.GetAsync("/health")).IsSuccessStatusCode)
+                {
+                    await Task.Delay(200);
+                }
             }
 
             await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString("meshdb") + ";Search Path=registry");
             var edges = await GenerateAsync(dataSource, products);
             Console.WriteLine($"{products} products, {edges} column edges (generated in the registry's tables)");
-
-            var random = new Random(42);
-            string Pick() => $"bench.p{random.Next(products / 2, products):D4}";
-            await MeasureAsync("npgsql: SELECT product by id (baseline)", requests, async () =>
-            {
-                await using var command = dataSource.CreateCommand("SELECT id, name, owner, status FROM data_products WHERE id = $1");
-                command.Parameters.AddWithValue(Pick());
-                await using var reader = await command.ExecuteReaderAsync();
-                await reader.ReadAsync();
-            });
-            await MeasureAsync("GET /data-products/{id}/lineage?depth=3", requests, async () =>
-            {
-                using var response = await http.GetAsync($"/data-products/{Pick()}/lineage?depth=3");
-                response.EnsureSuccessStatusCode();
-                await response.Content.ReadAsByteArrayAsync();
-            });
-            await MeasureAsync("GET /data-products/{id}/columns/c0/lineage?depth=3", requests, async () =>
-            {
-                using var response = await http.GetAsync($"/data-products/{Pick()}/columns/c0/lineage?depth=3");
-                response.EnsureSuccessStatusCode();
-                await response.Content.ReadAsByteArrayAsync();
-            });
+            await body(registry.Url, token, dataSource);
         }
         finally
         {

@@ -66,4 +66,13 @@ if (args is ["lineage-api", ..])
     return;
 }
 
+// "catalog-pages [PRODUCTS] [RUNS]": the catalog's product page with its one-hop graph in Chromium, beside the home page.
+if (args is ["catalog-pages", ..])
+{
+    await CatalogPageBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);

@@ -88,7 +88,7 @@ public sealed class LineageAnalyzer : IDisposable
         // DuckDB's C API ends a string at a NUL: the parser would see less than was sent.
         if (sql.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
         {
-            throw Refused($"The statement holds a NUL character (at character {nul + 1}).", nul);
+            throw Refused($"The statement holds a NUL character (at character {SqlPosition.CodePoints(sql, nul) + 1}).", SqlPosition.CodePoints(sql, nul));
         }
 
         using var parsed = Json(_database.Serialize("json_serialize_sql", sql, _timeout), MaxTreeDepth,

@@ -51,24 +51,7 @@ public static class TransformFile
     /// <summary>Where a 0-based position in code points (as DuckDB counts) falls in the text: 1-based line and column, in code points.</summary>
     public static SourceLocation LocationOf(string file, string text, int codePoint)
     {
-        var (line, column, seen) = (1, 1, 0);
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (seen++ == codePoint)
-            {
-                break;
-            }
-
-            if (rune.Value == '\n')
-            {
-                (line, column) = (line + 1, 1);
-            }
-            else
-            {
-                column++;
-            }
-        }
-
+        var (line, column) = SqlPosition.LineAndColumn(text, codePoint);
         return new SourceLocation(file, line, column);
     }
 
@@ -82,7 +65,7 @@ public static class TransformFile
             var at = IndexOfWord(text, name);
             if (at >= 0)
             {
-                return LocationOf(file, text, CodePoints(text, at));
+                return LocationOf(file, text, SqlPosition.CodePoints(text, at));
             }
         }
 
@@ -105,15 +88,4 @@ public static class TransformFile
     }
 
     private static bool IsNamePart(char c) => char.IsLetterOrDigit(c) || c is '_' or '.';
-
-    private static int CodePoints(string text, int utf16Index)
-    {
-        var count = 0;
-        for (var i = 0; i < utf16Index; i++)
-        {
-            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
-        }
-
-        return count;
-    }
 }

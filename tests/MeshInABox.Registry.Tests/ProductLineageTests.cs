@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MeshInABox.Registry.ProductLineage;
 using MeshInABox.Testing;
 
 namespace MeshInABox.Registry.Tests;
@@ -165,6 +166,56 @@ public sealed class ProductLineageTests(PostgresServerFixture server) : IAsyncLi
         Assert.Equal(other.Id, Assert.Single(after.GetProperty("links").EnumerateArray()).GetProperty("upstream").GetString());
         var lateImpact = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{late.Id}/impact", ct);
         Assert.Empty(lateImpact.EnumerateArray());
+    }
+
+    /// <summary>
+    /// The product graph is kept between answers under a stamp of what it is read from: the stamp holds while nothing
+    /// changes, and moves with a rebind (under the test's fixed clock too), so no answer shows a link that is gone.
+    /// </summary>
+    [Fact]
+    public async Task CachedGraph_FollowsARebind_AndANewProductsDeclaredInputs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var writer = _registry.Writer("lin");
+        var store = _registry.Service<ProductLineageStore>();
+        var upstream = await ProductAsync(writer, "u", ["y"], null, ct);
+        var unchanged = await store.GraphStampAsync(ct);
+        Assert.Equal(unchanged, await store.GraphStampAsync(ct));
+
+        var derived = await ProductAsync(writer, "d", ["y"], $"SELECT y FROM {upstream.SqlName}", ct);
+        Assert.NotEqual(unchanged, await store.GraphStampAsync(ct));
+        var bound = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{upstream.Id}/lineage?direction=downstream", ct);
+        Assert.Equal(derived.Id, Assert.Single(bound.GetProperty("links").EnumerateArray()).GetProperty("downstream").GetString());
+
+        // The derived version bound again with no lineage: the link goes, from the very next answer.
+        var version = Assert.Single(await store.DependentsAsync(upstream.Id, ct));
+        var beforeRebind = await store.GraphStampAsync(ct);
+        Assert.True(await store.RebindAsync(version, [], ct));
+        Assert.NotEqual(beforeRebind, await store.GraphStampAsync(ct));
+        var unbound = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{upstream.Id}/lineage?direction=downstream", ct);
+        Assert.Empty(unbound.GetProperty("links").EnumerateArray());
+        Assert.Empty((await writer.GetFromJsonAsync<JsonElement>($"/data-products/{upstream.Id}/impact", ct)).EnumerateArray());
+
+        // A product registered with a declared input shows up on the next answer too.
+        var readerName = "p" + Guid.NewGuid().ToString("N")[..10];
+        using (var registered = await writer.PostAsJsonAsync("/data-products", new
+        {
+            name = readerName,
+            domain = "lin",
+            owner = "team-lin",
+            description = "A product of the lineage tests.",
+            businessUnit = "tests",
+            classification = "open",
+            outputs = new[] { new { name = "r", kind = "csv" } },
+            inputs = new[] { new { product = upstream.Id, output = "u" } },
+        }, ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        var declared = await writer.GetFromJsonAsync<JsonElement>($"/data-products/{upstream.Id}/lineage?direction=downstream", ct);
+        var link = Assert.Single(declared.GetProperty("links").EnumerateArray());
+        Assert.Equal(($"lin.{readerName}", "declared"), (link.GetProperty("downstream").GetString(), Assert.Single(link.GetProperty("origins").EnumerateArray()).GetString()));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Documents;
 using MeshInABox.Domain.Products;
+using MeshInABox.Lineage;
 using MeshInABox.MeshRepository;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Publishing;
@@ -43,7 +44,27 @@ public sealed class RepoRegistration(RegistryClient registry)
             }
 
             var directory = Path.GetDirectoryName(file)!;
-            var outputs = manifest.Outputs.Select(o => Output(o, directory)).ToList();
+
+            // Every transform is read and checked before anything of the product is sent: a refused one stops it all.
+            var transforms = new Dictionary<ProductOutput, string?>(ReferenceEqualityComparer.Instance);
+            var refusals = new List<string>();
+            foreach (var output in manifest.Outputs)
+            {
+                var (sql, refusal) = TransformSql(root, output, directory);
+                transforms[output] = sql;
+                if (refusal is not null)
+                {
+                    refusals.Add(refusal);
+                }
+            }
+
+            if (refusals.Count > 0)
+            {
+                lines.Add(new Line(manifest.Id, null, "transform refused", true, refusals));
+                continue;
+            }
+
+            var outputs = manifest.Outputs.Select(o => Output(o, directory, transforms[o])).ToList();
             var existing = await registry.GetProductAsync(manifest.Id, ct);
             if (existing is null)
             {
@@ -60,7 +81,7 @@ public sealed class RepoRegistration(RegistryClient registry)
             foreach (var group in manifest.Outputs.Where(o => o.Contract is not null).GroupBy(o => o.Contract!))
             {
                 var streamContract = group.Select(o => o.StreamContract).FirstOrDefault(s => s is not null);
-                lines.Add(await PublishAsync(manifest, directory, group.Key, streamContract, [.. group.Select(o => Output(o, directory))], published, ct));
+                lines.Add(await PublishAsync(manifest, directory, group.Key, streamContract, [.. group.Select(o => Output(o, directory, transforms[o]))], published, ct));
             }
         }
 
@@ -141,29 +162,79 @@ public sealed class RepoRegistration(RegistryClient registry)
     }
 
     /// <summary>Files are registered by absolute path, so the lakehouse finds them wherever the registry runs.</summary>
-    private static ProductOutputDto Output(ProductOutput output, string directory) => new(
+    private static ProductOutputDto Output(ProductOutput output, string directory, string? transformSql) => new(
         output.Name,
         output.Kind.ToString().ToLowerInvariant(),
         output.Location is null ? null : Path.GetFullPath(Path.Combine(directory, output.Location)),
         output.StorageTemplate,
         output.Transform is null ? null : Path.GetFullPath(Path.Combine(directory, output.Transform)),
         output.Source is null ? null : Path.GetFullPath(Path.Combine(directory, output.Source)),
-        TransformSql(output, directory),
+        transformSql,
         output.Storage is { } storage ? new StorageDto(storage.Template, storage.Parameters) : null);
 
     /// <summary>
-    /// The text of an output's SQL, from which the registry derives its lineage: read only from inside the product's
-    /// own folder (links followed), so a manifest cannot make registration send another file's content.
+    /// The text of an output's SQL, from which the registry derives its lineage, or why it is refused (as
+    /// <c>file:line:column: message</c>): it is read only from inside the product's own folder (links followed), so a
+    /// manifest cannot make registration send another file's content, and only when the lineage analyzer would
+    /// accept it (at most <see cref="LineageAnalyzer.MaxSqlLength"/> characters, no NUL). A missing file sends no SQL.
     /// </summary>
-    private static string? TransformSql(ProductOutput output, string directory)
+    private static (string? Sql, string? Refusal) TransformSql(string root, ProductOutput output, string directory)
     {
         if (output.Transform is null)
         {
-            return null;
+            return (null, null);
         }
 
-        var folder = ProductFolders.RealPath(directory);
-        var path = ProductFolders.RealPath(Path.Combine(directory, output.Transform));
-        return ProductFolders.IsInside(path, folder) && File.Exists(path) ? File.ReadAllText(path) : null;
+        string folder, path;
+        try
+        {
+            folder = ProductFolders.RealPath(directory);
+            path = ProductFolders.RealPath(Path.Combine(directory, output.Transform));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"{output.At}: transform file '{output.Transform}' of output '{output.Name}' cannot be resolved ({error.Message}); it is not sent.");
+        }
+
+        if (!ProductFolders.IsInside(path, folder))
+        {
+            return (null, $"{output.At}: transform file '{output.Transform}' of output '{output.Name}' lies outside the product's folder (after resolving links); " +
+                "only files inside it are sent.");
+        }
+
+        if (!File.Exists(path))
+        {
+            return (null, null);
+        }
+
+        var display = Path.GetRelativePath(Path.GetFullPath(root), Path.GetFullPath(Path.Combine(directory, output.Transform)));
+        string text;
+        try
+        {
+            // At most one character past the limit is read, so a huge file costs nothing.
+            using var reader = new StreamReader(path);
+            var buffer = new char[LineageAnalyzer.MaxSqlLength + 1];
+            text = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"{display}:1:1: transform file of output '{output.Name}' cannot be read ({error.Message}); it is not sent.");
+        }
+
+        if (text.Length > LineageAnalyzer.MaxSqlLength)
+        {
+            return (null, $"{At(display, text, LineageAnalyzer.MaxSqlLength)}: transform file of output '{output.Name}' is longer than " +
+                $"{LineageAnalyzer.MaxSqlLength:N0} characters, the most the registry derives lineage from; it is not sent. Shorten the SQL, or split the output.");
+        }
+
+        if (text.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
+        {
+            return (null, $"{At(display, text, nul)}: transform file of output '{output.Name}' holds a NUL character, which would cut the SQL short; it is not sent.");
+        }
+
+        return (text, null);
     }
+
+    /// <summary>The line and column (in code points, as DuckDB counts) of the UTF-16 index <paramref name="index"/>.</summary>
+    private static SourceLocation At(string file, string text, int index) => TransformFile.LocationOf(file, text, SqlPosition.CodePoints(text, index));
 }

@@ -68,7 +68,7 @@ public sealed record DesignLineage(IReadOnlyList<DesignColumn> Columns, IReadOnl
             var result = analyzer.Analyze(output.Sql!);
             if (result.Error is { Kind: LineageErrorKind.Syntax or LineageErrorKind.Refused } error)
             {
-                var (line, column) = LineAndColumn(output.Sql!, error.Position);
+                var (line, column) = error.Position is { } position ? SqlPosition.LineAndColumn(output.Sql!, position) : ((int?)null, (int?)null);
                 reasons.Add(new RejectionReason("lineage", "sql-invalid", $"Output '{output.Name}': {error.Message}",
                     $"Fix the SQL{(output.Transform is null ? "" : $" in {output.Transform}")}; 'mesh lineage' shows what the registry will read from it.", line, column));
             }
@@ -108,26 +108,4 @@ public sealed record DesignLineage(IReadOnlyList<DesignColumn> Columns, IReadOnl
     }
 
     private static LogicalType? ParseLogicalType(string? name) => Enum.TryParse<LogicalType>(name, ignoreCase: true, out var type) ? type : null;
-
-    /// <summary>DuckDB's 0-based position (in code points) as a 1-based line and column of the SQL text.</summary>
-    internal static (int? Line, int? Column) LineAndColumn(string sql, int? position)
-    {
-        if (position is not { } target)
-        {
-            return (null, null);
-        }
-
-        int line = 1, column = 1, codePoint = 0;
-        for (var i = 0; i < sql.Length && codePoint < target; i++, codePoint++)
-        {
-            if (char.IsHighSurrogate(sql[i]) && i + 1 < sql.Length && char.IsLowSurrogate(sql[i + 1]))
-            {
-                i++;
-            }
-
-            (line, column) = sql[i] == '\n' ? (line + 1, 1) : (line, column + 1);
-        }
-
-        return (line, column);
-    }
 }

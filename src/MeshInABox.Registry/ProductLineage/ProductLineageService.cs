@@ -9,27 +9,24 @@ namespace MeshInABox.Registry.ProductLineage;
 
 /// <summary>
 /// Lineage answers: the products around a product, one column's path, the products a change would break. The
-/// product graph is small (a link per product and source), so it is read whole and walked here, which also gives
-/// every count of what an answer leaves out; a column's path is walked in SQL, hop by hop from the column.
+/// product graph is small (a link per product and source), so it is read whole, indexed and kept until what it is read
+/// from changes, and walked here, which also gives every count of what an answer leaves out; a column's path is walked
+/// in SQL, hop by hop from the column.
 /// </summary>
 public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataSource dataSource) : ICatalogLineage
 {
     /// <summary>The deepest walk an answer makes; links past it are counted as left out only up to it.</summary>
     public const int MaxDepth = 20;
 
+    private Snapshot? _graph;
+
     public async Task<LineageGraph?> GraphAsync(string productId, LineageDirection direction, int depth, CancellationToken ct)
     {
-        if ((await SummariesAsync([productId], ct)).Count == 0)
-        {
-            return null;
-        }
-
-        var links = await store.LinksAsync(ct);
-        var graph = new LinkIndex(links);
+        var graph = (await GraphSnapshotAsync(ct)).Index;
         var up = direction is LineageDirection.Both or LineageDirection.Upstream ? graph.Walk(productId, upstream: true) : [];
         var down = direction is LineageDirection.Both or LineageDirection.Downstream ? graph.Walk(productId, upstream: false) : [];
 
-        var distances = new Dictionary<string, int> { [productId] = 0 };
+        var distances = new Dictionary<string, int>(StringComparer.Ordinal) { [productId] = 0 };
         foreach (var (node, distance) in up.Where(n => n.Value <= depth))
         {
             distances.TryAdd(node, -distance);
@@ -40,11 +37,16 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
             distances.TryAdd(node, distance);
         }
 
+        // One read labels every node, and tells whether the product is known at all.
         var summaries = await SummariesAsync(distances.Keys, ct);
-        var shownLinks = links
-            .Where(l => distances.ContainsKey(l.Upstream) && distances.ContainsKey(l.Downstream))
-            .GroupBy(l => (l.Upstream, l.Downstream))
-            .Select(g => new LineageLink(g.Key.Upstream, g.Key.Downstream, [.. g.Select(l => l.Origin).Distinct().Order(StringComparer.Ordinal)]))
+        if (!summaries.ContainsKey(productId))
+        {
+            return null;
+        }
+
+        var shownLinks = distances.Keys
+            .SelectMany(graph.LinksFrom)
+            .Where(l => distances.ContainsKey(l.Downstream))
             .OrderBy(l => l.Upstream, StringComparer.Ordinal).ThenBy(l => l.Downstream, StringComparer.Ordinal)
             .ToList();
 
@@ -123,13 +125,13 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
     /// <summary>Every product built on this one, however far downstream, nearest first; null for an unknown product.</summary>
     public async Task<IReadOnlyList<ImpactedProduct>?> ImpactAsync(string productId, CancellationToken ct)
     {
-        if ((await SummariesAsync([productId], ct)).Count == 0)
+        var down = (await GraphSnapshotAsync(ct)).Index.Walk(productId, upstream: false);
+        var summaries = await SummariesAsync(down.Keys.Append(productId), ct);
+        if (!summaries.ContainsKey(productId))
         {
             return null;
         }
 
-        var down = new LinkIndex(await store.LinksAsync(ct)).Walk(productId, upstream: false);
-        var summaries = await SummariesAsync(down.Keys, ct);
         var reads = await store.ColumnsReadAsync(productId, ct);
         return [.. down
             .Where(d => summaries.ContainsKey(d.Key))
@@ -140,6 +142,26 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
                 return new ImpactedProduct(d.Key, s.Name, s.Domain, s.Owner, s.Status, d.Value, [.. reads[d.Key]]);
             })];
     }
+
+    /// <summary>
+    /// The product graph, read whole and indexed once, then kept while the store's stamp of what it is read from stays
+    /// the same: an answer costs one cheap query instead of reading every link. The stamp is read before the links, so
+    /// a change between the two leaves a newer graph under an older stamp (rebuilt on the next answer), never the reverse.
+    /// </summary>
+    private async Task<Snapshot> GraphSnapshotAsync(CancellationToken ct)
+    {
+        var stamp = await store.GraphStampAsync(ct);
+        if (Volatile.Read(ref _graph) is { } cached && cached.Stamp == stamp)
+        {
+            return cached;
+        }
+
+        var snapshot = new Snapshot(stamp, new LinkIndex(await store.LinksAsync(ct)));
+        Volatile.Write(ref _graph, snapshot);
+        return snapshot;
+    }
+
+    private sealed record Snapshot(ProductLineageStore.GraphStamp Stamp, LinkIndex Index);
 
     private static ColumnRef Source(ProductLineageStore.StoredColumnEdge edge) =>
         new(edge.SourceProduct, edge.SourceProduct is null ? edge.SourceTable : edge.SourceOutput!, edge.SourceColumn);
@@ -166,13 +188,21 @@ public sealed class ProductLineageService(ProductLineageStore store, NpgsqlDataS
         private readonly ILookup<string, string> _upstreams;
         private readonly ILookup<string, string> _downstreams;
         private readonly HashSet<string> _external;
+        private readonly ILookup<string, LineageLink> _linksFrom;
 
         public LinkIndex(IReadOnlyList<ProductLineageStore.StoredLink> links)
         {
             _upstreams = links.Select(l => (l.Downstream, l.Upstream)).Distinct().ToLookup(l => l.Downstream, l => l.Upstream, StringComparer.Ordinal);
             _downstreams = links.Select(l => (l.Upstream, l.Downstream)).Distinct().ToLookup(l => l.Upstream, l => l.Downstream, StringComparer.Ordinal);
-            _external = [.. links.Where(l => l.External).Select(l => l.Upstream)];
+            _external = new HashSet<string>(links.Where(l => l.External).Select(l => l.Upstream), StringComparer.Ordinal);
+            _linksFrom = links
+                .GroupBy(l => (l.Upstream, l.Downstream))
+                .Select(g => new LineageLink(g.Key.Upstream, g.Key.Downstream, [.. g.Select(l => l.Origin).Distinct().Order(StringComparer.Ordinal)]))
+                .ToLookup(l => l.Upstream, StringComparer.Ordinal);
         }
+
+        /// <summary>The links from <paramref name="node"/>, one per downstream with every origin it has.</summary>
+        public IEnumerable<LineageLink> LinksFrom(string node) => _linksFrom[node];
 
         public IEnumerable<string> Upstreams(string node) => _upstreams[node];
 

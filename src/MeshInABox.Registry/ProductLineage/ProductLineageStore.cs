@@ -189,9 +189,34 @@ public sealed class ProductLineageStore(NpgsqlDataSource dataSource) : IOutputLi
         }
 
         await ReplaceLineageAsync(transaction, version.VersionId, outputs, ct);
+        // The pointer's row is touched: the product graph is cached under a stamp of current_versions (GraphStampAsync).
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE current_versions SET updated_at = greatest(updated_at + interval '1 microsecond', now()) WHERE product_id = @ProductId",
+            version, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         return true;
     }
+
+    /// <summary>
+    /// A value of everything <see cref="LinksAsync"/> reads (current_versions, whose rows every change of a current
+    /// version's lineage touches, and data_products with their declared inputs), which changes whenever any of it does.
+    /// Row counts catch deletes, the latest updated_at a change clocked later than the rest, and the sum of the rows'
+    /// xmin (the transaction that last wrote each) every other write, even two within one clock tick or under a fixed clock.
+    /// </summary>
+    public async Task<GraphStamp> GraphStampAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<GraphStamp>(new CommandDefinition(
+            """
+            SELECT v.count AS versions, v.updated AS versions_updated, v.writes AS versions_writes,
+                   p.count AS products, p.updated AS products_updated, p.writes AS products_writes
+            FROM (SELECT count(*) AS count, max(updated_at) AS updated, coalesce(sum(xmin::text::bigint), 0) AS writes FROM current_versions) v,
+                 (SELECT count(*) AS count, max(updated_at) AS updated, coalesce(sum(xmin::text::bigint), 0) AS writes FROM data_products) p
+            """, cancellationToken: ct));
+    }
+
+    /// <summary>See <see cref="GraphStampAsync"/>: equal stamps, the same product graph.</summary>
+    public sealed record GraphStamp(long Versions, DateTime? VersionsUpdated, decimal VersionsWrites, long Products, DateTime? ProductsUpdated, decimal ProductsWrites);
 
     /// <summary>
     /// Every product-to-product link of the mesh: from the current versions' SQL (<c>sql</c>, tables outside the mesh
