@@ -58,7 +58,7 @@ public static class PostgresSourceBenchmark
             });
             var throughDuckDb = await AggregateQueries.MedianAsync(async () =>
             {
-                var source = await PostgresTableSource.CreateAsync(server, location, "pg_source_0", CancellationToken.None);
+                var source = await PostgresTableSource.CreateAsync(server, location, "pg_source_0", consumerRole: null, CancellationToken.None);
                 var sources = new MappedProductSources(new Dictionary<string, Func<ProductSource>> { [reference.Key] = () => source });
                 await QueryEngine.RunAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Aggregate, "sales.impressions.impressions"), sources, QueryLimits.Default, _ => { }, _ => { }, CancellationToken.None);
             });

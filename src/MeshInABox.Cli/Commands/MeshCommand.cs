@@ -10,6 +10,7 @@ public static class MeshCommand
         UpCommand.Create(),
         StatusCommand.Create(),
         TokenCommand.Create(),
+        CredentialsCommand.Create(),
         RegisterCommand.Create(),
         ValidateCommand.Create(),
         NewCommand.Create(),

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using MeshInABox.Cli.Registry;
 using MeshInABox.Cli.Rendering;
-using MeshInABox.Hosting.State;
 using Spectre.Console;
-using MeshInABox.ServiceDefaults;
 
 namespace MeshInABox.Cli.Commands;
 
@@ -24,7 +22,7 @@ public static class RegisterCommand
         };
         command.SetAction(async (result, ct) =>
         {
-            var (url, bearer, error) = await ResolveAsync(result.GetValue(registryUrl), result.GetValue(token), result.GetValue(dataDirectory)!, ct);
+            var (url, bearer, error) = await RegistryTarget.ResolveAsync(result.GetValue(registryUrl), result.GetValue(token), result.GetValue(dataDirectory)!, "mesh-register", ct);
             if (error is not null)
             {
                 ErrorOutput.Write(error);
@@ -47,27 +45,6 @@ public static class RegisterCommand
             return lines.Any(l => l.Failed) ? 1 : 0;
         });
         return command;
-    }
-
-    private static async Task<(Uri?, string?, string?)> ResolveAsync(Uri? url, string? token, string dataDirectory, CancellationToken ct)
-    {
-        if (url is not null)
-        {
-            token ??= Environment.GetEnvironmentVariable("MESH_TOKEN");
-            return token is null ? (null, null, "--registry needs --token (or MESH_TOKEN).") : (url, token, null);
-        }
-
-        var directory = Path.GetFullPath(dataDirectory);
-        var state = await MeshState.ReadAsync(directory, ct);
-        if (state is null || !state.IsRunning || !state.Services.TryGetValue("registry", out var registry))
-        {
-            return (null, null, $"No mesh is running from {directory}: start one with 'mesh up', or pass --registry and --token.");
-        }
-
-        // The running mesh's own key: a short-lived token for every domain.
-        var minted = LocalTokens.Issue(MeshState.SigningKeyPath(directory), "mesh-register", ["*"],
-            [Domain.Access.MeshAccess.ReadScope, Domain.Access.MeshAccess.WriteScope], TimeSpan.FromMinutes(30));
-        return (registry, minted, null);
     }
 
     private static void Render(IReadOnlyList<RepoRegistration.Line> lines, OutputFormat format)

@@ -8,6 +8,7 @@ using MeshInABox.Registry.Locations;
 using MeshInABox.Registry.Model;
 using MeshInABox.Registry.Portal;
 using MeshInABox.Registry.ProductLineage;
+using MeshInABox.Registry.Storage;
 using MeshInABox.Registry.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -147,7 +148,8 @@ public static class DataProductsApi
     /// retirement, to be retried), then the product is marked retired; its catalog entry stays.
     /// </remarks>
     public static async Task<Results<Ok<DataProductResponse>, ProblemHttpResult>> RetireProduct(
-        string productId, HttpContext http, ProductStore products, AccessService access, TimeProvider time, CancellationToken ct)
+        string productId, HttpContext http, ProductStore products, AccessService access, AccessRequestStore requests,
+        EndpointStore endpoints, StoragePlane storage, TimeProvider time, CancellationToken ct)
     {
         var product = http.WrittenProduct();
         var now = time.GetUtcNow();
@@ -159,6 +161,23 @@ public static class DataProductsApi
                 return TypedResults.Problem(
                     $"'{productId}' is not retired: the grant of request {standing.Id} ({standing.Requester}) could not be revoked where the data is. Retire again.",
                     statusCode: StatusCodes.Status503ServiceUnavailable, title: "Grants not revoked");
+            }
+
+            // Then the data: archived, then out of service; the catalog entry stays.
+            var located = await endpoints.ListAsync(productId, ct);
+            var granted = (await requests.ByProductAsync(productId, 10_000, ct)).Select(r => r.Id).ToList();
+            var archived = await storage.RetireAsync(product, located, granted, ct);
+            if (archived.FirstOrDefault(r => r.Failed) is { } failed)
+            {
+                var step = failed.Steps.First(s => s.Outcome == "failed");
+                return TypedResults.Problem(
+                    $"'{productId}' is not retired: archiving output '{failed.Output}' failed at step '{step.Step}': {step.Detail}. Retire again.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage not archived");
+            }
+
+            if (archived.Count > 0)
+            {
+                await endpoints.RemoveAllAsync(productId, archived, now, ct);
             }
         }
 
