@@ -26,9 +26,9 @@ public sealed class OpenApiDocumentTests(PostgresServerFixture server) : IAsyncL
         Assert.Equal(
             ["/access-requests/{requestId}", "/access-requests/{requestId}/approve", "/access-requests/{requestId}/audit", "/access-requests/{requestId}/deny",
              "/access-requests/{requestId}/revoke", "/access-requests/approvals", "/access-requests/mine",
-             "/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/access-requests", "/data-products/{productId}/columns/{column}/lineage", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
+             "/api/v1/lineage", "/api/v1/lineage/events", "/data-products", "/data-products/{productId}", "/data-products/{productId}/access-requests", "/data-products/{productId}/columns/{column}/lineage", "/data-products/{productId}/credentials", "/data-products/{productId}/credentials/rotation", "/data-products/{productId}/deprecation", "/data-products/{productId}/endpoints",
              "/data-products/{productId}/endpoints/{output}", "/data-products/{productId}/grants", "/data-products/{productId}/grants/{subject}",
-             "/data-products/{productId}/impact", "/data-products/{productId}/lineage", "/data-products/{productId}/retirement", "/data-products/{productId}/versions",
+             "/data-products/{productId}/impact", "/data-products/{productId}/lineage", "/data-products/{productId}/retirement", "/data-products/{productId}/storage", "/data-products/{productId}/versions",
              "/data-products/{productId}/versions/{version}", "/events"],
             paths.EnumerateObject().Select(p => p.Name).Where(p => p != "/").Order());
 

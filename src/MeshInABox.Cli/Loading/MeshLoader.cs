@@ -61,6 +61,8 @@ public sealed class MeshLoader(int rows) : IMeshLoader
             return;
         }
 
+        await progress.StepAsync("access requests", stepCt => AskForRestrictedAsync(mesh, stepCt), ct);
+
         using var query = new HttpClient { BaseAddress = lakehouse, Timeout = TimeSpan.FromMinutes(5) };
         query.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var outputs = (mesh.RepositoryRoots ?? []).SelectMany(LakehouseOutputs).ToList();
@@ -69,6 +71,34 @@ public sealed class MeshLoader(int rows) : IMeshLoader
         {
             await progress.StepAsync(output.Table.ToString(), stepCt => FillAsync(output, mesh.DataDirectory, query, empty, stepCt), ct);
         }
+    }
+
+    /// <summary>The analyst whose requests the sample state holds, waiting for the owning team's approval.</summary>
+    public const string SampleRequester = "analyst-anna";
+
+    /// <summary>
+    /// From iteration-2 the sample state holds a pending access request on each restricted product, so a trainer can
+    /// show approve, then query. Asking again returns the request that stands: a second start adds none.
+    /// </summary>
+    private static async Task<(bool, string)> AskForRestrictedAsync(MeshState mesh, CancellationToken ct)
+    {
+        var restricted = (mesh.RepositoryRoots ?? []).SelectMany(MeshRepositoryValidator.FindManifests)
+            .Select(file => { try { return ManifestReader.Read(File.ReadAllText(file), file).Manifest; } catch (DocumentParseException) { return null; } })
+            .Where(m => m?.Classification == Classification.Restricted).Select(m => m!.Id).Distinct().ToList();
+        var token = LocalTokens.Issue(MeshState.SigningKeyPath(mesh.DataDirectory), SampleRequester, [], [MeshAccess.ReadScope], TimeSpan.FromMinutes(10));
+        using var registry = new HttpClient { BaseAddress = mesh.Services[MeshTopology.Registry.Name], Timeout = TimeSpan.FromMinutes(1) };
+        registry.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var statuses = new List<string>();
+        foreach (var id in restricted)
+        {
+            using var response = await registry.PostAsJsonAsync(new Uri($"data-products/{Uri.EscapeDataString(id)}/access-requests", UriKind.Relative),
+                new { purpose = "Churn analysis for the spring retention campaign." }, ct);
+            statuses.Add(response.IsSuccessStatusCode
+                ? $"{id}: {(await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("status").GetString()}"
+                : $"{id}: not asked ({(int)response.StatusCode})");
+        }
+
+        return (true, restricted.Count == 0 ? "no restricted product" : $"{SampleRequester} asked for {string.Join(", ", statuses)}");
     }
 
     private static async Task<(bool, string)> RegisterAsync(RegistryClient registry, string root, CancellationToken ct)

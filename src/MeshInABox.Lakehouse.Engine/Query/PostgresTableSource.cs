@@ -115,43 +115,41 @@ public static class PostgresTableSource
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(ct);
+            // The consumer's own role first (their granted requests), then what every reader may read (open products).
             var role = ReaderRole;
-            if (consumerRole is not null)
+            bool? granted = null;
+            foreach (var candidate in consumerRole is null ? [ReaderRole] : new[] { consumerRole, ReaderRole })
             {
-                // A consumer with no grant yet has no role: they read what every reader reads.
-                await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, $1, 'MEMBER')", connection);
-                exists.Parameters.Add(new NpgsqlParameter { Value = consumerRole });
-                role = await exists.ExecuteScalarAsync(ct) is true ? consumerRole : ReaderRole;
-            }
-
-            // As in ActAs: the role's rights only from here on.
-            await using (var setRole = new NpgsqlCommand($"SET ROLE {PgQuote(role)}", connection))
-            {
-                await setRole.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var granted = new NpgsqlCommand(
-                """
-                SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
-                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-                """, connection))
-            {
-                granted.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
-                granted.Parameters.Add(new NpgsqlParameter { Value = location.Table });
-                switch (await granted.ExecuteScalarAsync(ct))
+                if (candidate != ReaderRole && !await IsMemberAsync(connection, candidate, ct))
                 {
-                    case null:
-                        throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
-                    case false:
-                        throw new QueryRejectedException(role == ReaderRole
-                            ? $"PostgreSQL table {location} is not readable by the lakehouse service's role {ReaderRole}: ask for access to the product " +
-                              "(POST /data-products/<id>/access-requests; an open product is granted at once), or its owners grant it with " +
-                              $"GRANT USAGE ON SCHEMA {PgQuote(location.Schema)} TO {ReaderRole}; GRANT SELECT ON {PgQuote(location.Schema)}.{PgQuote(location.Table)} TO {ReaderRole}."
-                            : $"PostgreSQL table {location} is not readable by your role {role}: PostgreSQL refused it (no granted access request covers it). " +
-                              "Ask for access: POST /data-products/<id>/access-requests.",
-                            forbidden: true);
+                    continue;
                 }
+
+                await using (var setRole = new NpgsqlCommand($"SET ROLE {PgQuote(candidate)}", connection))
+                {
+                    await setRole.ExecuteNonQueryAsync(ct);
+                }
+
+                role = candidate;
+                granted = await GrantedAsync(connection, location, ct);
+                if (granted != false)
+                {
+                    break;
+                }
+            }
+
+            switch (granted)
+            {
+                case null:
+                    throw new QueryRejectedException($"PostgreSQL table {location} does not exist (or has no columns); the product's locator points there.");
+                case false:
+                    throw new QueryRejectedException(consumerRole is null
+                        ? $"PostgreSQL table {location} is not readable by the lakehouse service's role {ReaderRole}: ask for access to the product " +
+                          "(POST /data-products/<id>/access-requests, with a token), or its owners grant it with " +
+                          $"GRANT USAGE ON SCHEMA {PgQuote(location.Schema)} TO {ReaderRole}; GRANT SELECT ON {PgQuote(location.Schema)}.{PgQuote(location.Table)} TO {ReaderRole}."
+                        : $"PostgreSQL table {location} is not readable by your role {consumerRole} nor by every reader's: PostgreSQL refused it " +
+                          "(no granted access request covers it). Ask for access: POST /data-products/<id>/access-requests.",
+                        forbidden: true);
             }
 
             await using var command = new NpgsqlCommand(
@@ -192,6 +190,29 @@ public static class PostgresTableSource
         {
             throw new QueryRejectedException($"PostgreSQL holding {location} cannot be reached: {error.Message}", unavailable: true);
         }
+    }
+
+    /// <summary>Whether the role exists and this login may act as it (a consumer without any granted request has none).</summary>
+    private static async Task<bool> IsMemberAsync(NpgsqlConnection connection, string role, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(session_user, $1, 'MEMBER')", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = role });
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>Whether the current role may read the table: null when there is no such table.</summary>
+    private static async Task<bool?> GrantedAsync(NpgsqlConnection connection, PostgresLocation location, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
+        command.Parameters.Add(new NpgsqlParameter { Value = location.Table });
+        return await command.ExecuteScalarAsync(ct) as bool?;
     }
 
     /// <summary>From here on the connection has the role's rights only (the login's own are set aside).</summary>

@@ -146,6 +146,8 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton(services => new PostgresAccess(services.GetRequiredService<NpgsqlDataSource>(), roles, storage.ReaderLogin));
         builder.Services.AddSingleton(services => new PostgresMetadata(services.GetRequiredService<NpgsqlDataSource>(), roles));
         builder.Services.AddSingleton(services => new PostgresArchive(services.GetRequiredService<NpgsqlDataSource>(), roles));
+        builder.Services.AddSingleton(services => new PostgresReaders(services.GetRequiredService<NpgsqlDataSource>(), roles));
+        builder.Services.AddSingleton(services => new PostgresSeed(services.GetRequiredService<NpgsqlDataSource>(), roles));
         builder.Services.AddSingleton<IAccessApplier, PostgresAccessApplier>();
     }
 

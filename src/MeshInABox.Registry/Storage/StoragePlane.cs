@@ -80,6 +80,18 @@ public sealed class StoragePlane(IEnumerable<IStorageTemplate> templates, Locati
         foreach (var (output, template, target) in planned)
         {
             var report = await ReconcileAsync(template, target, ct);
+            if (!report.Failed && template.Name == OutputStorage.Postgres && services.GetService(typeof(PostgresReaders)) is PostgresReaders readers)
+            {
+                // Who reads it without a request follows the product's classification.
+                report = report with { Steps = [.. report.Steps, await readers.SyncAsync(product.Id, product.Classification == Classification.Open, ct)] };
+                if (output.Source is { } source && report.Location?.GetValueOrDefault("table") is string table
+                    && services.GetService(typeof(PostgresSeed)) is PostgresSeed seed)
+                {
+                    var loaded = await seed.LoadAsync(product.Id, table, source, ct);
+                    report = report with { Steps = [.. report.Steps, loaded], Location = loaded.Outcome == StepOutcome.Failed ? null : report.Location };
+                }
+            }
+
             records.Add(new ProvisioningRecord(output.Name, template.Name, report.Changes, report.Failed,
                 [.. report.Steps.Select(s => new ProvisioningStep(s.Step, s.Outcome.ToString().ToLowerInvariant(), s.Detail))]));
             await progress(records);
