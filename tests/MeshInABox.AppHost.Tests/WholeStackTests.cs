@@ -56,6 +56,92 @@ public sealed class WholeStackTests
         var row = JsonDocument.Parse(Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
         Assert.Equal(TitleRows(), row.GetProperty("n").GetInt64());
         Assert.Equal("tt0001", row.GetProperty("first").GetString());
+
+        // The storage plane: a PostgreSQL output is provisioned on the same PostgreSQL resource before its version
+        // goes active, and an open product's table answers every reader at once.
+        var version = await PublishAsync(registry, "advertising.campaign-notes", "notes", "postgres", new { template = "postgres" }, """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: campaign-notes
+            version: 1.0.0
+            status: active
+            schema:
+              - name: notes
+                properties:
+                  - name: note_id
+                    logicalType: string
+                    required: true
+                    primaryKey: true
+                  - name: body
+                    logicalType: string
+            """);
+        Assert.Contains(version.GetProperty("provisioning")[0].GetProperty("steps").EnumerateArray(), s => s.GetProperty("step").GetString() == "grant:readers");
+        using var provisioned = await lakehouse.PostAsJsonAsync(
+            new Uri("/query", UriKind.Relative), new { sql = "SELECT count(*) AS n FROM advertising.campaign_notes.notes" }, TestContext.Current.CancellationToken);
+        var answer = await provisioned.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(provisioned.StatusCode == HttpStatusCode.OK, answer);
+        Assert.Equal(0, JsonDocument.Parse(answer.Split('\n')[0]).RootElement.GetProperty("n").GetInt64());
+    }
+
+    [Fact]
+    public async Task Iteration1_computes_lineage_from_a_products_sql_and_shows_the_upstream_product_in_the_api_and_the_portal()
+    {
+        await using var app = await StartAsync("iteration-1", ["postgres", "registry"], "--Mesh:Kafka", "false");
+        using var registry = Client(app, "registry", WriterToken());
+        var ct = TestContext.Current.CancellationToken;
+        // The sample's own files: Team Gray's campaign performance is computed by SQL over the ad impressions.
+        var advertising = Path.Combine(FindRoot(), "samples", "messflix", "advertising");
+        await PublishAsync(registry, "advertising.ad-impressions", "impressions", "lakehouse", null,
+            await File.ReadAllTextAsync(Path.Combine(advertising, "ad-impressions", "contracts", "impressions.odcs.yaml"), ct));
+        var transform = Path.Combine(advertising, "campaign-performance", "sql", "campaign_performance.sql");
+        await PublishAsync(registry, "advertising.campaign-performance", "campaign_performance", "lakehouse", null,
+            await File.ReadAllTextAsync(Path.Combine(advertising, "campaign-performance", "contracts", "campaign_performance.odcs.yaml"), ct),
+            inputs: ["advertising.ad-impressions"], transform: transform, sql: await File.ReadAllTextAsync(transform, ct));
+
+        var lineage = await registry.GetFromJsonAsync<JsonElement>(new Uri("/data-products/advertising.campaign-performance/lineage?direction=upstream", UriKind.Relative), ct);
+        using var page = await registry.GetAsync(new Uri("/catalog/products/advertising.campaign-performance", UriKind.Relative), ct);
+        var html = await page.Content.ReadAsStringAsync(ct);
+
+        Assert.Contains(lineage.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("productId").GetString() == "advertising.ad-impressions");
+        Assert.Contains(lineage.GetProperty("links").EnumerateArray(), l => l.GetProperty("upstream").GetString() == "advertising.ad-impressions"
+            && l.GetProperty("origins").EnumerateArray().Any(o => o.GetString() == "sql"));
+        Assert.True(page.StatusCode == HttpStatusCode.OK, html);
+        Assert.Contains("/catalog/products/advertising.ad-impressions", html);
+    }
+
+    /// <summary>Registers a product with one output (with its SQL, when given) and publishes 1.0.0, waiting until it is active.</summary>
+    private static async Task<JsonElement> PublishAsync(
+        HttpClient registry, string id, string output, string kind, object? storage, string contract, string[]? inputs = null, string? transform = null, string? sql = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var created = await registry.PostAsJsonAsync(new Uri("/data-products", UriKind.Relative), new
+        {
+            id, name = id, domain = id[..id.IndexOf('.')], owner = "team-gray", businessUnit = "advertising", tags = new[] { "whole-stack" },
+            description = $"{id}, published by the whole-stack tests.", classification = "open",
+            outputs = new[] { new { name = output, kind, storage, transform, sql } },
+            inputs = (inputs ?? []).Select(i => new { product = i }).ToArray(),
+        }, ct);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(ct));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/data-products/{id}/versions", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { version = "1.0.0", contract }),
+        };
+        request.Headers.Add("Idempotency-Key", id);
+        using var published = await registry.SendAsync(request, ct);
+        Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync(ct));
+        for (var i = 0; i < 1200; i++)
+        {
+            var version = await registry.GetFromJsonAsync<JsonElement>(new Uri($"/data-products/{id}/versions/1.0.0", UriKind.Relative), ct);
+            if (version.GetProperty("status").GetString() is "active" or "rejected")
+            {
+                Assert.True(version.GetProperty("status").GetString() == "active", version.ToString());
+                return version;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException($"{id} 1.0.0 was not decided within 2 minutes.");
     }
 
     /// <summary>Starts the AppHost at <paramref name="profile"/> and waits until <paramref name="healthy"/> all are.</summary>

@@ -29,11 +29,11 @@ public sealed class RegisterCommandTests : IDisposable
 
         Assert.True(first.ExitCode == 0, first.Output + first.Error);
         var published = JsonDocument.Parse(first.Output).RootElement.EnumerateArray().Where(l => l.GetProperty("version").ValueKind == JsonValueKind.String).ToList();
-        Assert.Equal(9, published.Count);
+        Assert.Equal(RepositoryLayout.SampleProducts, published.Count);
         Assert.All(published, l => Assert.Equal("active", l.GetProperty("outcome").GetString()));
         Assert.Equal(0, second.ExitCode);
         var again = JsonDocument.Parse(second.Output).RootElement.EnumerateArray().ToList();
-        Assert.Equal(9, again.Count);
+        Assert.Equal(RepositoryLayout.SampleProducts, again.Count);
         Assert.All(again, l => Assert.Equal("unchanged (active)", l.GetProperty("outcome").GetString()));
         Assert.Equal(0, token.ExitCode);
         Assert.Equal(3, token.Output.Trim().Split('.').Length);

@@ -40,11 +40,11 @@ public sealed class UpLoadTests : IDisposable
             Assert.Equal(MeshProfile.Latest.Name, state.Profile);
             Assert.Equal("iteration-3", state.Profile);
             Assert.Contains("lakehouse", state.Services.Keys);
-            Assert.Equal(9, products.GetProperty("total").GetInt64());
+            Assert.Equal(RepositoryLayout.SampleProducts, products.GetProperty("total").GetInt64());
             Assert.All(products.GetProperty("items").EnumerateArray(), p => Assert.Equal(JsonValueKind.String, p.GetProperty("latestVersion").ValueKind));
             Assert.True(register.ExitCode == 0, register.Output + register.Error);
             var lines = JsonDocument.Parse(register.Output).RootElement.EnumerateArray().ToList();
-            Assert.Equal(9, lines.Count);
+            Assert.Equal(RepositoryLayout.SampleProducts, lines.Count);
             Assert.All(lines, l => Assert.Equal("unchanged (active)", l.GetProperty("outcome").GetString()));
             Assert.Equal(5_000, impressions);
             Assert.Equal(5_000, campaigns.GetProperty("n").GetInt64());
@@ -68,7 +68,7 @@ public sealed class UpLoadTests : IDisposable
 
         Assert.Equal(5_000, again);
         Assert.Single(JsonDocument.Parse(snapshots.Output).RootElement.EnumerateArray());
-        Assert.Contains("9 products, 9 versions active (already registered)", second.Output);
+        Assert.Contains($"{RepositoryLayout.SampleProducts} products, {RepositoryLayout.SampleProducts} versions active (already registered)", second.Output);
         Assert.Contains("already loaded (5,000 rows", second.Output);
     }
 
@@ -84,7 +84,7 @@ public sealed class UpLoadTests : IDisposable
             await WaitForStateAsync(registryOnly, dataDirectory, ct);
             registryOnly.Terminate();
             Assert.Equal(0, await registryOnly.WaitForExitAsync(TimeSpan.FromSeconds(60), ct));
-            Assert.Contains("9 versions active (9 products and 9 versions new)", registryOnly.Output);
+            Assert.Contains($"{RepositoryLayout.SampleProducts} versions active ({RepositoryLayout.SampleProducts} products and {RepositoryLayout.SampleProducts} versions new)", registryOnly.Output);
             Assert.DoesNotContain(" query ", registryOnly.Output); // no lakehouse at iteration-0: no query to offer
             Assert.Contains("/data-products", registryOnly.Output);
             Assert.False(Directory.Exists(lake));

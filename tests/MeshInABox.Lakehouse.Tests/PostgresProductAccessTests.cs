@@ -92,6 +92,53 @@ public sealed class PostgresProductAccessTests(PostgresServerFixture postgres) :
         await fresh.OpenAsync(ct);
     }
 
+    [Fact]
+    public async Task Retirement_RevokesGrants_ArchivesTheTable_RemovesItsSchemaAndEndpoints_AndTheArchiveRestores()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = "advertising.ratings-" + Guid.NewGuid().ToString("N")[..6];
+        using var owner = _mesh.Client("registry", _mesh.Token("carol", ["advertising"]));
+        using var alice = _mesh.Client("registry", _mesh.Token("alice", [], [MeshAccess.ReadScope]));
+        await PublishAsync(owner, id, ct);
+        var owned = await OwnerConnectionAsync(owner, id, ct);
+        await ExecuteAsync(owned, $"INSERT INTO {Schema(id)}.ratings (rating_id, stars) VALUES ('r-1', 4), ('r-2', 5), ('r-3', NULL)", ct);
+        await owned.DisposeAsync();
+        using var asked = await alice.PostAsJsonAsync($"/data-products/{id}/access-requests", new { purpose = "Campaign ratings for the quarterly review" }, ct);
+        var requestId = (await asked.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetInt64();
+        using var approved = await owner.PostAsJsonAsync($"/access-requests/{requestId}/approve", new { }, ct);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+
+        using var deprecated = await owner.PostAsJsonAsync($"/data-products/{id}/deprecation",
+            new { sunsetAt = DateTimeOffset.UtcNow.AddSeconds(2), message = "Ratings move to advertising.campaign-feedback." }, ct);
+        Assert.Equal(HttpStatusCode.OK, deprecated.StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), ct);
+        using var retired = await owner.PostAsync($"/data-products/{id}/retirement", null, ct);
+        var endpoints = await owner.GetFromJsonAsync<JsonElement>($"/data-products/{id}/endpoints", ct);
+        var request = await alice.GetFromJsonAsync<JsonElement>($"/access-requests/{requestId}", ct);
+
+        Assert.True(retired.StatusCode == HttpStatusCode.OK, await retired.Content.ReadAsStringAsync(ct));
+        Assert.Equal("revoked", request.GetProperty("status").GetString());
+        Assert.Empty(endpoints.EnumerateArray());
+        await using var admin = new NpgsqlConnection(_mesh.ConnectionString);
+        await admin.OpenAsync(ct);
+        Assert.False(await ScalarAsync<bool>(admin, $"SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{Domain.Naming.MeshNames.ProductSchema(id)}')", ct));
+        var archive = Path.Combine(_mesh.DataDirectory, "archive", id, "ratings");
+        Assert.True(Directory.Exists(archive), archive);
+
+        // The archive gives the rows back.
+        await using var dataSource = NpgsqlDataSource.Create(_mesh.ConnectionString);
+        var restored = await new MeshInABox.Storage.Postgres.PostgresArchive(dataSource, _mesh.Roles).RestoreAsync(archive, id, ct);
+        Assert.DoesNotContain(restored, s => s.Outcome == MeshInABox.Storage.Provisioning.StepOutcome.Failed);
+        Assert.Equal(3L, await ScalarAsync<long>(admin, $"SELECT count(*) FROM {Schema(id)}.ratings", ct));
+        Assert.Equal(1L, await ScalarAsync<long>(admin, $"SELECT count(*) FROM {Schema(id)}.ratings WHERE stars IS NULL", ct));
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     private static string Schema(string id) => "\"" + Domain.Naming.MeshNames.ProductSchema(id) + "\"";
 
     private async Task<JsonElement> PublishAsync(HttpClient owner, string id, CancellationToken ct)

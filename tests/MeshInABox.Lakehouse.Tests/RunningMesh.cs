@@ -33,6 +33,8 @@ public sealed class RunningMesh : IAsyncDisposable
 
     public string LakeRoot => Path.Combine(_mesh.DataDirectory, "lake");
 
+    public string DataDirectory => _mesh.DataDirectory;
+
     /// <summary>The names of the PostgreSQL roles this mesh creates (its own prefix: roles are server-wide).</summary>
     public PostgresRoles Roles => _mesh.Roles;
 

@@ -64,7 +64,7 @@ public sealed class BrokenMeshTests : IDisposable
     [InlineData("content/catalogue/dataproduct.json", "\"businessUnit\": \"streaming\",", "", "business-unit-present", 0, "has no business unit")]
     [InlineData("content/popular-titles/dataproduct.json", "\"product\": \"content.catalogue\"", "\"product\": \"content.catalog\"", "inputs-exist", 0, "'content.catalog' of 'content.popular-titles' is not a product")]
     [InlineData("content/catalogue/contracts/titles.odcs.yaml", "  - property: latency\n    value: 1\n    unit: d\n", "", "content.freshness-promised", 0, "declares no 'latency' SLA property")]
-    [InlineData("advertising/ad-impressions/dataproduct.json", "\"kind\": \"lakehouse\"", "\"kind\": \"csv\", \"location\": \"data/impressions.csv\"", "advertising.no-csv", 0, "this domain allows lakehouse, kafka")]
+    [InlineData("advertising/ad-impressions/dataproduct.json", "\"kind\": \"lakehouse\"", "\"kind\": \"csv\", \"location\": \"data/impressions.csv\"", "advertising.no-csv", 0, "this domain allows postgres, lakehouse, kafka")]
     public void Validate_EachBreak_IsFoundWithItsPolicyAndPosition(string file, string find, string replace, string policy, int line, string message)
     {
         Edit(file, find, replace);

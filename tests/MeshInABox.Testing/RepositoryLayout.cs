@@ -7,6 +7,9 @@ public static class RepositoryLayout
 
     public static string SampleMesh => Path.Combine(Root, "samples", "messflix");
 
+    /// <summary>How many products the sample mesh holds, counted from its folders.</summary>
+    public static int SampleProducts => Directory.GetFiles(SampleMesh, "dataproduct.json", SearchOption.AllDirectories).Length;
+
     public static string Docs => Path.Combine(Root, "docs");
 
     /// <summary>Names a fixtures folder other than shared/fixtures beside the checkout.</summary>
