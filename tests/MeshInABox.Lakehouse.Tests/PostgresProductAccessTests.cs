@@ -65,6 +65,29 @@ public sealed class PostgresProductAccessTests(PostgresServerFixture postgres) :
     }
 
     [Fact]
+    public async Task OpenPostgresProduct_IsReadByEveryone_WithoutARequest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = "advertising.ratings-" + Guid.NewGuid().ToString("N")[..6];
+        using var owner = _mesh.Client("registry", _mesh.Token("carol", ["advertising"]));
+        using var bob = _mesh.Client("lakehouse", _mesh.Token("bob", [], [MeshAccess.ReadScope]));
+        await PublishAsync(owner, id, ct, classification: "open");
+        var owned = await OwnerConnectionAsync(owner, id, ct);
+        await ExecuteAsync(owned, $"INSERT INTO {Schema(id)}.ratings (rating_id, stars, viewer_email) VALUES ('r-1', 4, 'ann@example.com')", ct);
+        await owned.DisposeAsync();
+        var table = $"{id.Replace('-', '_')}.ratings";
+
+        var anonymous = await QueryAsync(_mesh.Lakehouse, $"SELECT count(*) AS n, max(stars) AS best FROM {table}", ct);
+        var asBob = await QueryAsync(bob, $"SELECT * FROM {table}", ct);
+
+        Assert.True(anonymous.Status == HttpStatusCode.OK, anonymous.Body);
+        Assert.Equal(4, JsonDocument.Parse(anonymous.Body.Split('\n')[0]).RootElement.GetProperty("best").GetInt32());
+        Assert.True(asBob.Status == HttpStatusCode.OK, asBob.Body);
+        var row = JsonDocument.Parse(asBob.Body.Split('\n')[0]).RootElement;
+        Assert.Equal(["rating_id", "stars", "viewer_email"], row.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Rotation_TheOldPasswordOpensNoSession_TheNewOneDoes_AndNoAnswerHoldsIt()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -141,12 +164,12 @@ public sealed class PostgresProductAccessTests(PostgresServerFixture postgres) :
 
     private static string Schema(string id) => "\"" + Domain.Naming.MeshNames.ProductSchema(id) + "\"";
 
-    private async Task<JsonElement> PublishAsync(HttpClient owner, string id, CancellationToken ct)
+    private async Task<JsonElement> PublishAsync(HttpClient owner, string id, CancellationToken ct, string classification = "restricted")
     {
         using var created = await owner.PostAsJsonAsync("/data-products", new
         {
             id, name = "Campaign ratings", domain = "advertising", owner = "team-gray", businessUnit = "advertising", tags = new[] { "advertising" },
-            description = "How viewers rated each campaign they saw, one row per rating.", classification = "restricted",
+            description = "How viewers rated each campaign they saw, one row per rating.", classification,
             outputs = new[] { new { name = "ratings", kind = "postgres", storage = new { template = "postgres" } } },
         }, ct);
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(ct));
@@ -155,7 +178,7 @@ public sealed class PostgresProductAccessTests(PostgresServerFixture postgres) :
             Content = JsonContent.Create(new
             {
                 version = "1.0.0",
-                contract = """
+                contract = $$"""
                     apiVersion: v3.1.0
                     kind: DataContract
                     id: ratings
@@ -173,6 +196,10 @@ public sealed class PostgresProductAccessTests(PostgresServerFixture postgres) :
                           - name: stars
                             logicalType: integer
                             description: One to five stars.
+                          - name: viewer_email
+                            logicalType: string
+                            classification: {{(classification == "open" ? "internal" : "restricted")}}
+                            description: Who rated, for follow-up surveys.
                     """,
             }),
         };

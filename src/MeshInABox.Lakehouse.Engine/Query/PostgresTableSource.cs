@@ -161,6 +161,8 @@ public static class PostgresTableSource
                 JOIN pg_type t ON t.oid = a.atttypid
                 WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
                   AND a.attnum > 0 AND NOT a.attisdropped
+                  -- Only the columns the role may read: an open role holds the unrestricted columns alone.
+                  AND has_column_privilege(c.oid, a.attnum, 'SELECT')
                 ORDER BY a.attnum
                 """, connection);
             command.Parameters.Add(new NpgsqlParameter { Value = location.Schema });
@@ -206,7 +208,7 @@ public static class PostgresTableSource
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+            SELECT has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
             """, connection);

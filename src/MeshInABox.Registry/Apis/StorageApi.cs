@@ -41,8 +41,7 @@ public static class StorageApi
         }
 
         var outputs = new List<OutputStorageResponse>();
-        var postgres = (await endpoints.ListAsync(productId, ct)).Where(e => e.Kind == OutputKind.Postgres
-            && e.Location.TryGetProperty("provisioned", out var provisioned) && provisioned.ValueKind == System.Text.Json.JsonValueKind.True).ToList();
+        var postgres = (await endpoints.ListAsync(productId, ct)).Where(e => e.Kind == OutputKind.Postgres && e.Provisioned).ToList();
         if (postgres.Count > 0 && services.GetService<PostgresMetadata>() is { } metadata)
         {
             var contract = await versions.CurrentContractAsync(product, ct);

@@ -50,7 +50,11 @@ public sealed class EndpointStore(NpgsqlDataSource dataSource)
             transaction, cancellationToken: ct));
 
     /// <param name="Location">Where the data is, as the kind's location object (never secrets).</param>
-    public sealed record RecordedEndpoint(string Output, OutputKind Kind, JsonElement Location, DateTimeOffset UpdatedAt);
+    public sealed record RecordedEndpoint(string Output, OutputKind Kind, JsonElement Location, DateTimeOffset UpdatedAt)
+    {
+        /// <summary>Whether the storage plane created it (and wrote this entry).</summary>
+        public bool Provisioned => Location.TryGetProperty("provisioned", out var provisioned) && provisioned.ValueKind == JsonValueKind.True;
+    }
 
     private sealed record EndpointRow(string Output, string Kind, string Location, DateTime UpdatedAt);
 }

@@ -31,8 +31,7 @@ public sealed class PostgresAccessApplier(PostgresAccess postgres, EndpointStore
         await ProvisionedAsync(product, ct) ? Steps(await postgres.RevokeAsync(request.Id, request.Requester, ct)) : [];
 
     private async Task<bool> ProvisionedAsync(RegisteredProduct product, CancellationToken ct) =>
-        (await endpoints.ListAsync(product.Id, ct)).Any(e => e.Kind == OutputKind.Postgres
-            && e.Location.TryGetProperty("provisioned", out var provisioned) && provisioned.ValueKind == System.Text.Json.JsonValueKind.True);
+        (await endpoints.ListAsync(product.Id, ct)).Any(e => e.Kind == OutputKind.Postgres && e.Provisioned);
 
     private IReadOnlyList<AccessStep> Steps(IReadOnlyList<StepResult> results) =>
         [.. results.Select(r => new AccessStep(Where, r.Step, r.Outcome.ToString().ToLowerInvariant(), r.Detail, time.GetUtcNow()))];

@@ -130,7 +130,7 @@ public sealed class StoragePlane(IEnumerable<IStorageTemplate> templates, Locati
     public async Task<IReadOnlyList<ProvisioningRecord>> RetireAsync(
         RegisteredProduct product, IReadOnlyList<EndpointStore.RecordedEndpoint> endpoints, IReadOnlyList<long> requestIds, CancellationToken ct)
     {
-        var provisioned = endpoints.Where(e => e.Location.TryGetProperty("provisioned", out var p) && p.ValueKind == JsonValueKind.True).ToList();
+        var provisioned = endpoints.Where(e => e.Provisioned).ToList();
         if (!Enabled || provisioned.Count == 0)
         {
             return [];
