@@ -75,4 +75,14 @@ if (args is ["catalog-pages", ..])
     return;
 }
 
+// "access-latency [PRODUCTS] [RUNS]": from an access request (open) or its approval (restricted) to the consumer's first
+// answered query on a PostgreSQL product of the iteration-2 mesh, beside the same query already granted; and provisioning.
+if (args is ["access-latency", ..])
+{
+    await AccessLatencyBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ValidateBenchmarks).Assembly).Run(args);
