@@ -6,6 +6,7 @@ using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Portal.Components;
 using MeshInABox.Registry.Publishing;
+using MeshInABox.Registry.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -123,7 +124,8 @@ public static class CatalogPortalApi
     }
 
     public static async Task<IResult> GetProductPage(
-        string productId, [AsParameters] CatalogServices services, HttpContext http, IAntiforgery antiforgery, AccessRequestStore requests, CancellationToken ct, int depth = 1)
+        string productId, [AsParameters] CatalogServices services, HttpContext http, IAntiforgery antiforgery, AccessRequestStore requests, ProductStorage storage,
+        CancellationToken ct, int depth = 1)
     {
         if (!services.Mode.Full)
         {
@@ -154,7 +156,7 @@ public static class CatalogPortalApi
         var user = await PortalSession.UserAsync(http);
         var access = new ProductAccessView(
             user, CatalogAccessApi.FormFor(http, antiforgery), user.Subject is { } subject ? await requests.LiveAsync(productId, subject, ct) : null);
-        return Page<ProductPage>(new { Mode = services.Mode, View = view, Access = access });
+        return Page<ProductPage>(new { Mode = services.Mode, View = view, Access = access, Storage = await storage.ReadAsync(product, ct) });
     }
 
     public static async Task<IResult> GetGraph(
