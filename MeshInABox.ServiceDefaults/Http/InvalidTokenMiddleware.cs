@@ -27,7 +27,8 @@ public sealed class InvalidTokenMiddleware(RequestDelegate next, IProblemDetails
         await Problems.WriteAsync(problems, context, StatusCodes.Status401Unauthorized, "Invalid bearer token", Describe(result.Failure));
     }
 
-    private static string Describe(Exception? failure) => failure switch
+    /// <summary>Why a bearer token did not validate, in words for the caller.</summary>
+    public static string Describe(Exception? failure) => failure switch
     {
         SecurityTokenExpiredException => "The bearer token has expired; get a new one.",
         SecurityTokenNotYetValidException => "The bearer token is not valid yet.",

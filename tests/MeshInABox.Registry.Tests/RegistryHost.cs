@@ -67,6 +67,10 @@ public sealed class RegistryHost : IAsyncDisposable
 
     public HttpClient Anonymous() => _factory.CreateClient();
 
+    /// <summary>A client that keeps cookies like a browser, optionally without following redirects.</summary>
+    public HttpClient Browser(bool followRedirects = true) =>
+        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
+
     /// <summary>A client with a dpr.read + dpr.write token for <paramref name="domains"/>.</summary>
     public HttpClient Writer(params string[] domains) => WithToken(Token(domains, MeshAccess.ReadScope, MeshAccess.WriteScope));
 

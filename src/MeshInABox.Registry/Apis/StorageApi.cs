@@ -1,7 +1,6 @@
-using MeshInABox.Domain.Products;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
-using MeshInABox.Storage.Postgres;
+using MeshInABox.Registry.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MeshInABox.Registry.Apis;
@@ -33,30 +32,17 @@ public static class StorageApi
     public sealed record DriftResponse(string Code, string? Column, string Message);
 
     public static async Task<Results<Ok<StorageResponse>, ProblemHttpResult>> GetStorage(
-        string productId, ProductStore products, VersionStore versions, EndpointStore endpoints, IServiceProvider services, CancellationToken ct)
+        string productId, ProductStore products, ProductStorage storage, CancellationToken ct)
     {
         if (await products.GetAsync(productId, ct) is not { } product)
         {
             return DataProductsApi.NotFound(productId);
         }
 
-        var outputs = new List<OutputStorageResponse>();
-        var postgres = (await endpoints.ListAsync(productId, ct)).Where(e => e.Kind == OutputKind.Postgres && e.Provisioned).ToList();
-        if (postgres.Count > 0 && services.GetService<PostgresMetadata>() is { } metadata)
-        {
-            var contract = await versions.CurrentContractAsync(product, ct);
-            var tables = await metadata.ReadAsync(productId, ct);
-            foreach (var endpoint in postgres)
-            {
-                var table = endpoint.Location.TryGetProperty("table", out var name) ? tables.FirstOrDefault(t => t.Name == name.GetString()) : null;
-                var drift = contract?.ObjectFor(endpoint.Output) is { } declared ? PostgresDrift.Compare(declared, table) : [];
-                outputs.Add(new OutputStorageResponse(endpoint.Output, "postgres",
-                    table is null ? [] : [new TableResponse(table.Name, table.Comment, table.RowEstimate,
-                        [.. table.Columns.Select(c => new ColumnResponse(c.Name, c.Type, c.NotNull, c.Comment))], table.PrimaryKey)],
-                    [.. drift.Select(d => new DriftResponse(d.Code, d.Column, d.Message))]));
-            }
-        }
-
-        return TypedResults.Ok(new StorageResponse(productId, outputs));
+        var outputs = (await storage.ReadAsync(product, ct)).Select(o => new OutputStorageResponse(o.Output, o.Kind,
+            o.Table is not { } table ? [] : [new TableResponse(table.Name, table.Comment, table.RowEstimate,
+                [.. table.Columns.Select(c => new ColumnResponse(c.Name, c.Type, c.NotNull, c.Comment))], table.PrimaryKey)],
+            [.. o.Drift.Select(d => new DriftResponse(d.Code, d.Column, d.Message))]));
+        return TypedResults.Ok(new StorageResponse(productId, [.. outputs]));
     }
 }

@@ -76,6 +76,7 @@ public static class RegistryApplicationExtensions
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<PublishingSignal>();
         builder.Services.AddSingleton<StoragePlane>();
+        builder.Services.AddSingleton<ProductStorage>();
         builder.Services.AddSingleton<PublishingWorker>();
         builder.Services.AddCatalogPortal(builder.Configuration);
         if (options.WorkerEnabled)

@@ -8,6 +8,15 @@ public static class CatalogLinks
     public const string Home = "/catalog";
     public const string Search = "/catalog/search";
     public const string Assets = "/catalog/assets";
+    public const string Account = "/catalog/account";
+    public const string SignIn = "/catalog/sign-in";
+    public const string SignOut = "/catalog/sign-out";
+    public const string MyAccess = "/catalog/access";
+    public const string Approvals = "/catalog/approvals";
+
+    public static string Decision(long requestId) => $"{Approvals}/{requestId.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string AccessRequests(string id) => $"{Product(id)}/access-requests";
 
     public static string Domain(string domain) => $"/catalog/domains/{E(domain)}";
 

@@ -1,10 +1,13 @@
 using System.Text;
 using MeshInABox.Domain.Contracts;
 using MeshInABox.Domain.Documents;
+using MeshInABox.Registry.Access;
 using MeshInABox.Registry.Auth;
 using MeshInABox.Registry.Infrastructure;
 using MeshInABox.Registry.Portal.Components;
 using MeshInABox.Registry.Publishing;
+using MeshInABox.Registry.Storage;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -23,6 +26,7 @@ public static class CatalogPortalApi
     public static IServiceCollection AddCatalogPortal(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents();
+        services.AddPortalSession();
         services.AddSingleton(CatalogMode.From(configuration));
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<CatalogLineageAccess>();
@@ -53,6 +57,7 @@ public static class CatalogPortalApi
         portal.MapGet("/products/{productId}/column-path", GetColumnPath).WithName(nameof(GetColumnPath));
         portal.MapGet("/products/{productId}/impact.csv", GetImpactCsv).WithName(nameof(GetImpactCsv));
         portal.MapGet("/products/{productId}/contract", GetContract).WithName(nameof(GetContract));
+        portal.MapCatalogAccess();
         return app;
     }
 
@@ -118,7 +123,9 @@ public static class CatalogPortalApi
             : Page<DomainPage>(new { Mode = services.Mode, Domain = domain, Products = products });
     }
 
-    public static async Task<IResult> GetProductPage(string productId, [AsParameters] CatalogServices services, CancellationToken ct, int depth = 1)
+    public static async Task<IResult> GetProductPage(
+        string productId, [AsParameters] CatalogServices services, HttpContext http, IAntiforgery antiforgery, AccessRequestStore requests, ProductStorage storage,
+        CancellationToken ct, int depth = 1)
     {
         if (!services.Mode.Full)
         {
@@ -146,7 +153,10 @@ public static class CatalogPortalApi
             pictures is null ? null : await pictures.ProductAsync(productId, depth, [], ct),
             services.Lineage.Lineage is { } lineage ? await lineage.ImpactAsync(productId, ct) : null,
             pictures is not null);
-        return Page<ProductPage>(new { Mode = services.Mode, View = view });
+        var user = await PortalSession.UserAsync(http);
+        var access = new ProductAccessView(
+            user, CatalogAccessApi.FormFor(http, antiforgery), user.Subject is { } subject ? await requests.LiveAsync(productId, subject, ct) : null);
+        return Page<ProductPage>(new { Mode = services.Mode, View = view, Access = access, Storage = await storage.ReadAsync(product, ct) });
     }
 
     public static async Task<IResult> GetGraph(
