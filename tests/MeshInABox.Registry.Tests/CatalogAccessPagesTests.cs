@@ -57,12 +57,14 @@ public sealed partial class CatalogAccessPagesTests(PostgresServerFixture server
 
         using var approved = await PostFormAsync(carol, $"/catalog/approvals/{requestId}", approvals, new() { ["decision"] = "approve", ["note"] = "For the churn model only." }, ct);
         var approvedHtml = await approved.Content.ReadAsStringAsync(ct);
-        var after = await alice.GetStringAsync("/catalog/access", ct);
+        // The class's other tests leave alice's requests on other products pending: read this product's row.
+        var after = RowOf(await alice.GetStringAsync("/catalog/access", ct), restricted);
 
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Contains($"Request {requestId} (alice on {restricted}) is now granted.", approvedHtml);
         Assert.DoesNotContain($"action=\"/catalog/approvals/{requestId}\"", approvedHtml);
         Assert.DoesNotContain("pending: waiting for content", after);
+        Assert.Contains(">granted<", after);
         Assert.Contains("For the churn model only.", after);
     }
 
@@ -184,6 +186,15 @@ public sealed partial class CatalogAccessPagesTests(PostgresServerFixture server
         using var api = _registry.As(subject);
         var mine = await api.GetFromJsonAsync<JsonElement>("/access-requests/mine", ct);
         return mine.EnumerateArray().Single(r => r.GetProperty("productId").GetString() == productId).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>The table row of the "My access" page that links to a product.</summary>
+    private static string RowOf(string page, string productId)
+    {
+        var link = page.IndexOf($"href=\"/catalog/products/{productId}\"", StringComparison.Ordinal);
+        Assert.True(link >= 0, $"the page lists {productId}");
+        var start = page.LastIndexOf("<tr>", link, StringComparison.Ordinal);
+        return page[start..(page.IndexOf("</tr>", link, StringComparison.Ordinal) + "</tr>".Length)];
     }
 
     /// <summary>Posts a form as the page's own form would: with the antiforgery token the page carries.</summary>

@@ -82,15 +82,11 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
         (await Samples.PublishAsync(writer, id, Samples.Version("1.0.0"), "e1", ct)).Dispose();
         await _registry.WaitForDecisionAsync(writer, id, "1.0.0", ct);
 
-        // Readers see an event once every older transaction on the server has ended: poll briefly.
-        JsonElement page = default;
-        List<JsonElement> mine = [];
-        for (var i = 0; i < 100 && mine.Count < 3; i++)
-        {
-            page = await writer.GetFromJsonAsync<JsonElement>($"/events?after={start}&limit=1000", ct);
-            mine = [.. page.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("productId").GetString() == id)];
-            await Task.Delay(50, ct);
-        }
+        var page = await Eventually.ReadAsync(
+            () => writer.GetFromJsonAsync<JsonElement>($"/events?after={start}&limit=1000", ct),
+            p => Mine(p).Count >= 3, ct);
+        var mine = Mine(page);
+        List<JsonElement> Mine(JsonElement p) => [.. p.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("productId").GetString() == id)];
 
         var fromNext = await writer.GetFromJsonAsync<JsonElement>($"/events?after={page.GetProperty("next").GetInt64()}", ct);
         using var unknownCursor = await writer.GetAsync("/events?after=999999999", ct);
@@ -118,13 +114,9 @@ public sealed class LifecycleAndEventsTests(PostgresServerFixture server) : IAsy
         var whileOpen = await outbox.ReadAsync(start, 100, ct);
         await open.CommitAsync(ct);
 
-        // Transactions of other databases on the server hold readers back too (xmin is server-wide): wait them out.
-        List<string> afterCommit = [];
-        for (var i = 0; i < 100 && afterCommit.Count < 2; i++)
-        {
-            afterCommit = [.. (await outbox.ReadAsync(start, 1000, ct))!.Where(e => e.ProductId is "content.slow" || e.ProductId == fast).Select(e => e.Type)];
-            await Task.Delay(50, ct);
-        }
+        var afterCommit = await Eventually.ReadAsync(
+            async () => (await outbox.ReadAsync(start, 1000, ct))!.Where(e => e.ProductId is "content.slow" || e.ProductId == fast).Select(e => e.Type).ToList(),
+            types => types.Count >= 2, ct);
 
         Assert.DoesNotContain(whileOpen!, e => e.ProductId == fast);
         Assert.Equal(["test.slow", "product.registered"], afterCommit);
